@@ -1,0 +1,2 @@
+// The public library API of wirewatch.
+export * from './capture/index.js';
