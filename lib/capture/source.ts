@@ -178,7 +178,11 @@ export class CaptureSource extends EventEmitter<SourceEvents> {
 
   #onBatch(slot: number): boolean {
     const batch = this.#batches[slot]!;
-    this.emit('batch', batch);
+    try {
+      this.emit('batch', batch);
+    } catch (error) {
+      rethrowOutside(error);
+    }
     return this.#retained[slot] === 1;
   }
 
@@ -186,7 +190,22 @@ export class CaptureSource extends EventEmitter<SourceEvents> {
     if (this.#state === 'ended') return;
     this.#state = 'ended';
     this.#error = error ? (toCaptureError(error) as CaptureError) : null;
-    this.emit('end', this.#error);
     this.#resolveEnded();
+    try {
+      this.emit('end', this.#error);
+    } catch (error) {
+      rethrowOutside(error);
+    }
   }
+}
+
+/**
+ * A listener's exception must not unwind into the addon's callback (Node would
+ * swallow it there and capture would stall): raise it again on a clean stack,
+ * where it is an ordinary uncaught exception.
+ */
+function rethrowOutside(error: unknown): void {
+  process.nextTick(() => {
+    throw error;
+  });
 }

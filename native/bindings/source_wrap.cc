@@ -126,7 +126,16 @@ void SourceWrap::wake() {
 
 void SourceWrap::CallDrain(Napi::Env env, Napi::Function, SourceWrap* self, void*) {
   if (env == nullptr || self == nullptr) return;  // the environment is going away
-  self->drain(env);
+  try {
+    self->drain(env);
+  } catch (const Napi::Error& error) {
+    // A 'batch' or 'end' listener threw, or the environment is terminating
+    // (a worker being stopped): hand the exception back to JavaScript, where
+    // it becomes an uncaught exception, instead of unwinding out of libuv.
+    // napi_throw directly: Error::ThrowAsJavaScriptException would throw
+    // again (and abort) when the environment can no longer run JavaScript.
+    napi_throw(env, error.Value());
+  }
 }
 
 // Hands every filled batch to onBatch(slot); a batch is released back to the
