@@ -21,14 +21,16 @@
 //    IP payload (after IPv4 options / the IPv6 extension chain) when the IP header
 //    and chain validated (non-first fragments, other protocols, L4 errors);
 //    otherwise 0. Always from the IP length fields, never from caplen.
-//  - Fixed-part sizes: Ethernet 14, VLAN 4, LLC 3, SLL 16, SLL2 20, null 4, ARP 8,
+//  - Fixed-part sizes: Ethernet 14, VLAN 4, LLC 3, SLL 16, SLL2 20, null 4, ARP 8
+//    (plus the 2 x (hlen + plen) address bytes it announces, else kErrMalformed),
 //    IPv4 20, IPv6 40, each IPv6 extension 8, TCP 20, UDP 8, ICMP/ICMPv6 4 (type,
 //    code, checksum; the 4 message-specific bytes count as ICMP payload).
 //  - Lengths we cannot know without the wire length are errors: IPv4 total length
 //    0 (TSO / BIG TCP captures, which Wireshark guesses from the frame length) is
 //    kErrMalformed at kLayerIpv4. IPv6 payload length 0 with a hop-by-hop header
-//    reads the RFC 2675 Jumbo Payload option; without one it is kErrMalformed at
-//    kLayerIpv6Ext. An IP length larger than the capture is never an error (the
+//    reads the RFC 2675 Jumbo Payload option; without a valid one the payload is
+//    0 bytes long, so the first header after the chain (an extension or the L4
+//    header) is kErrMalformed at its own layer. An IP length larger than the capture is never an error (the
 //    parser cannot tell a snaplen cut from a lie).
 //  - Not walked: AH inside IPv4 (ip_proto 51), tunnels (GRE, IP-in-IP, ...).
 #include "parser.hpp"
@@ -115,6 +117,9 @@ inline void parse_l4(const uint8_t* p, uint32_t avail, uint32_t declared, Parsed
       if (ulen < UdpView::kLen && !(ulen == 0 && declared > 0xffff)) {
         return fail(out, kErrMalformed, kLayerUdp);
       }
+      // A UDP length past the end of the IP payload cannot be right, except in
+      // a first fragment, whose UDP length covers the whole datagram.
+      if (ulen > declared && !(out.frag & kFragment)) return fail(out, kErrMalformed, kLayerUdp);
       out.payload_len = declared - UdpView::kLen;
       return;
     }
@@ -247,6 +252,9 @@ inline void parse_arp(const uint8_t* p, uint32_t n, ParsedPacket& out) {
   ArpView a;
   if (ErrorKind e = ArpView::from_bytes(p, n, a)) return fail(out, e, kLayerArp);
   out.layers |= kHasArp;
+  // The addresses the lengths announce are missing. ARP frames are far below any
+  // snaplen we accept, so this is a lying length rather than a capture cut.
+  if (a.full_len() > n) return fail(out, kErrMalformed, kLayerArp);
 }
 
 // After an 802.3 length field (or SLL protocol 4): 802.2 LLC, not decoded further.

@@ -114,12 +114,18 @@ struct NullView {
   uint32_t af_network_order() const { return be32(p); }  // < kLen
 };
 
-// ARP fixed header: htype(2) ptype(2) hlen(1) plen(1) oper(2). Addresses not read.
+// ARP fixed header: htype(2) ptype(2) hlen(1) plen(1) oper(2), then sender and
+// target hardware and protocol addresses (not read, but they must be there).
 struct ArpView {
   static constexpr uint32_t kLen = 8;
-  static ErrorKind from_bytes(const uint8_t*, uint32_t n, ArpView&) {
-    return n < kLen ? kErrTruncated : kErrNone;
+  const uint8_t* p;
+  static ErrorKind from_bytes(const uint8_t* d, uint32_t n, ArpView& v) {
+    if (n < kLen) return kErrTruncated;
+    v.p = d;
+    return kErrNone;
   }
+  // Fixed header plus the four addresses; reads below kLen.
+  uint32_t full_len() const { return kLen + 2u * (uint32_t(p[4]) + uint32_t(p[5])); }
 };
 
 // IPv4 fixed header (20 bytes). Valid view: version 4 and IHL >= 5.

@@ -184,6 +184,20 @@ void test_arp_and_llc_cut() {
     CHECK_EQ(p.l3, kL3Arp);
     CHECK_EQ(p.layers, kHasEthernet);
   }
+  // Cut inside the addresses: the lengths announce bytes that are not there.
+  for (size_t len = 22; len < 42; len++) {
+    g_ctx = "arp addresses cut at " + std::to_string(len);
+    const ParsedPacket p = parse_n(arp.bytes, len, kEth);
+    expect_error(p, kErrMalformed, kLayerArp);
+    CHECK_EQ(p.layers, kHasEthernet | kHasArp);
+  }
+  {
+    g_ctx = "arp protocol length 170 in a 60-byte frame";
+    Frame lying = Frame().ethernet(0x0806).u16(1).u16(0x0800).u8(6).u8(170).u16(1).zeros(38);
+    expect_error(parse(lying, kEth), kErrMalformed, kLayerArp);
+    g_ctx = "arp complete";
+    expect_ok(parse_n(arp.bytes, 42, kEth));
+  }
   const Frame llc = Frame().ethernet(46).raw({0x42, 0x42, 0x03}).zeros(43);
   for (size_t len = 14; len < 17; len++) {
     g_ctx = "llc cut at " + std::to_string(len);
@@ -284,7 +298,7 @@ void test_l4_length_fields() {
     CHECK_EQ(p.layers & kHasTcp, 0);
   }
   // UDP length field: zero, too small, minimum, larger than the datagram.
-  for (uint32_t ulen : {0u, 1u, 7u}) {
+  for (uint32_t ulen : {0u, 1u, 7u, 13u, 65535u}) {
     g_ctx = "udp length " + std::to_string(ulen);
     const ParsedPacket p = parse(Frame().ethernet(0x0800).ipv4(17).udp(53, 53, ulen).payload(4).finish(), kEth);
     expect_error(p, kErrMalformed, kLayerUdp);
@@ -292,7 +306,13 @@ void test_l4_length_fields() {
     CHECK_EQ(p.src_port, 53);
     CHECK_EQ(p.payload_len, 12);  // the IP payload
   }
-  for (uint32_t ulen : {8u, 12u, 65535u}) {
+  {
+    g_ctx = "udp length of the whole datagram in a first fragment";
+    const ParsedPacket p = parse(Frame().ethernet(0x0800).ipv4(17, kAuto, 0, 0x2000).udp(53, 53, 3000).payload(4).finish(), kEth);
+    expect_ok(p);
+    CHECK_EQ(p.frag, kFragment | kFragFirst | kFragMore);
+  }
+  for (uint32_t ulen : {8u, 12u}) {
     g_ctx = "udp length " + std::to_string(ulen) + " (payload from IP)";
     const ParsedPacket p = parse(Frame().ethernet(0x0800).ipv4(17).udp(53, 53, ulen).payload(4).finish(), kEth);
     expect_ok(p);
