@@ -101,7 +101,10 @@ export class CaptureSource extends EventEmitter<SourceEvents> {
    */
   async stop(): Promise<void> {
     if (this.#state === 'running') this.#native.stop();
-    else if (this.#state === 'ready') this.#onEnd(null);
+    else if (this.#state === 'ready') {
+      this.#native.stop();
+      this.#onEnd(null);
+    }
     return this.#ended;
   }
 

@@ -111,6 +111,7 @@ void SourceWrap::CleanupHook(SourceWrap* self) {
 Napi::Value SourceWrap::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (started_) throw capture_error(env, "already_running", "this source was already started");
+  if (ended_) throw capture_error(env, "not_running", "this source was stopped before it started; open a new one");
   started_ = true;
   tsfn_ = Tsfn::New(env, "wirewatch-capture", 0, 1, this);
   napi_add_env_cleanup_hook(env, reinterpret_cast<void (*)(void*)>(&SourceWrap::CleanupHook), this);
@@ -148,14 +149,16 @@ void SourceWrap::drain(Napi::Env env) {
   while (source_->pop_filled(slot)) {
     Napi::Value kept = on_batch_.Call({Napi::Number::New(env, slot)});
     if (!(kept.IsBoolean() && kept.As<Napi::Boolean>().Value())) source_->release(slot);
-    if (ended_) return;  // onBatch called stop()
+    if (ended_ || finishing_) return;  // onBatch called stop()
   }
   if (source_->finished()) finish(env);
 }
 
 // The capture thread has ended (or was stopped): report once, let go of the loop.
 void SourceWrap::finish(Napi::Env env) {
-  if (ended_) return;
+  // A listener may call stop() while we deliver the last batches: once.
+  if (ended_ || finishing_) return;
+  finishing_ = true;
   source_->join();
   // Batches published between the last drain and the end of the thread.
   uint32_t slot;
@@ -169,15 +172,29 @@ void SourceWrap::finish(Napi::Env env) {
     napi_remove_env_cleanup_hook(env, reinterpret_cast<void (*)(void*)>(&SourceWrap::CleanupHook), this);
   }
   tsfn_.Release();
+  source_->close_handle();
   const CaptureFailure& failure = source_->failure();
   Napi::Value error = failure ? capture_error(env, failure.kind, failure.message).Value() : env.Null();
   Unref();
-  on_end_.Call({error});
+  // Drop the callbacks: they close over the JS object that owns this wrapper,
+  // and persistent references to them would keep both alive forever.
+  Napi::Function on_end = on_end_.Value();
+  on_batch_.Reset();
+  on_end_.Reset();
+  on_end.Call({error});
 }
 
 Napi::Value SourceWrap::Stop(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!started_ || ended_) return env.Undefined();
+  if (ended_ || finishing_) return env.Undefined();
+  if (!started_) {
+    // Never started: nothing to join or drain; release the handle and callbacks.
+    ended_ = true;
+    source_->close_handle();
+    on_batch_.Reset();
+    on_end_.Reset();
+    return env.Undefined();
+  }
   source_->request_stop();
   finish(env);
   return env.Undefined();

@@ -47,6 +47,7 @@ class SourceWrap : public Napi::ObjectWrap<SourceWrap> {
   std::atomic<bool> wake_pending_{false};
   bool started_ = false;
   bool ended_ = false;
+  bool finishing_ = false;  // finish() is delivering the last batches
   bool cleanup_hook_set_ = false;
 };
 

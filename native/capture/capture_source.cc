@@ -81,6 +81,12 @@ void CaptureSource::join() {
   if (thread_.joinable()) thread_.join();
 }
 
+void CaptureSource::close_handle() {
+  if (thread_.joinable() || !handle_) return;
+  pcap_close(handle_);
+  handle_ = nullptr;
+}
+
 SourceCounters CaptureSource::counters() const {
   SourceCounters c;
   c.packets = packets_.load(std::memory_order_relaxed);
@@ -98,6 +104,10 @@ SourceCounters CaptureSource::counters() const {
 }
 
 bool CaptureSource::set_filter(const std::string& expression, CaptureFailure& failure) {
+  if (!handle_) {
+    failure.set("not_running", "this source has ended; open a new one");
+    return false;
+  }
   bpf_program program{};
   const bool empty = expression.find_first_not_of(" \t\r\n") == std::string::npos;
   // An empty expression compiles to "accept everything", which is what removing a filter means.
@@ -190,8 +200,13 @@ bool CaptureSource::pace(uint64_t packet_ns) {
 }
 
 void CaptureSource::on_packet(const pcap_pkthdr* header, const u_char* bytes) {
-  const uint64_t sub = config_.nanos ? uint64_t(header->ts.tv_usec) : uint64_t(header->ts.tv_usec) * 1000ull;
-  uint64_t packet_ns = uint64_t(header->ts.tv_sec) * 1000000000ull + sub;
+  // Classic pcap stores both fields as unsigned 32-bit values, which libpcap
+  // sign-extends into time_t/suseconds_t; undo that, so dates from 2038 to
+  // 2106 stay right. (pcapng and live timestamps are never negative.)
+  const int64_t sec = header->ts.tv_sec < 0 ? int64_t(header->ts.tv_sec) + (int64_t(1) << 32) : header->ts.tv_sec;
+  const int64_t fraction = header->ts.tv_usec < 0 ? int64_t(header->ts.tv_usec) + (int64_t(1) << 32) : header->ts.tv_usec;
+  const uint64_t sub = config_.nanos ? uint64_t(fraction) : uint64_t(fraction) * 1000ull;
+  uint64_t packet_ns = uint64_t(sec) * 1000000000ull + sub;
   if (config_.is_file) {
     if (pass_packets_++ == 0) pass_first_ns_ = packet_ns;
     pass_last_ns_ = packet_ns;

@@ -72,6 +72,9 @@ class CaptureSource {
   void start(std::function<void()> wake);
   void request_stop();
   void join();
+  // Consumer thread, once the capture thread has been joined (or never ran):
+  // frees the libpcap handle and its descriptor now rather than at GC.
+  void close_handle();
   bool running() const { return thread_.joinable(); }
 
   // Consumer thread: take the next filled batch, give a buffer back.

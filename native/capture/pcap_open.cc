@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 
@@ -26,6 +27,19 @@ std::string live_error_kind(int status) {
     default:
       return "capture_failed";
   }
+}
+
+// True for a classic pcap file with the microsecond magic, in either byte order.
+bool is_microsecond_pcap(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  unsigned char m[4] = {0};
+  const bool got = std::fread(m, 1, 4, f) == 4;
+  std::fclose(f);
+  if (!got) return false;
+  const uint32_t le = uint32_t(m[0]) | uint32_t(m[1]) << 8 | uint32_t(m[2]) << 16 | uint32_t(m[3]) << 24;
+  const uint32_t be = uint32_t(m[3]) | uint32_t(m[2]) << 8 | uint32_t(m[1]) << 16 | uint32_t(m[0]) << 24;
+  return le == 0xa1b2c3d4u || be == 0xa1b2c3d4u;
 }
 
 }  // namespace
@@ -92,8 +106,13 @@ OpenedHandle open_file(const std::string& path, CaptureFailure& failure) {
     failure.set("bad_file", path + " is a directory, not a capture file");
     return opened;
   }
+  // Open a classic microsecond pcap at microsecond precision, so libpcap hands
+  // over the record's fields unscaled (CaptureSource undoes their sign
+  // extension); nanosecond pcap and pcapng at nanosecond precision.
+  const bool micro = is_microsecond_pcap(path);
   char errbuf[PCAP_ERRBUF_SIZE] = {0};
-  pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
+  pcap_t* p = pcap_open_offline_with_tstamp_precision(
+      path.c_str(), micro ? PCAP_TSTAMP_PRECISION_MICRO : PCAP_TSTAMP_PRECISION_NANO, errbuf);
   if (!p) {
     if (std::strstr(errbuf, "Permission denied")) {
       failure.set("permission_denied", "permission denied reading " + path);
@@ -107,7 +126,7 @@ OpenedHandle open_file(const std::string& path, CaptureFailure& failure) {
     return opened;
   }
   opened.handle = p;
-  opened.nanos = true;
+  opened.nanos = !micro;
   return opened;
 }
 

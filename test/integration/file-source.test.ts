@@ -253,6 +253,17 @@ describe('file source: lifecycle', () => {
     expect(readdirSync('/proc/self/task').length).toBeLessThanOrEqual(threadsBefore);
   });
 
+  it('ended sources give their file descriptors back at once (no GC needed)', async () => {
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    for (let i = 0; i < 200; i++) {
+      const source = CaptureSource.openFile({ file: fixture('mixed.pcap') });
+      if (i % 2) await source.start().ended();
+      else await source.stop(); // never started
+    }
+    expect(fds()).toBeLessThanOrEqual(before + 2);
+  });
+
   it('start() twice is already_running; stop() before start() ends cleanly', async () => {
     const source = CaptureSource.openFile({ file: fixture('mixed.pcap') });
     source.start();
