@@ -3,6 +3,7 @@ export { loadAddon, setAddonPath } from './binding.js';
 export { CAPTURE_ERROR_KINDS, CaptureError, type CaptureErrorKind } from './errors.js';
 export { formatAddress, isV4Mapped } from './format.js';
 export { checkFilter, libpcapVersion, listInterfaces, type InterfaceInfo } from './interfaces.js';
+export { LayerCounts, countedLayers, type LayerCountsJSON } from './layer-counts.js';
 export {
   COLUMNS,
   ERROR_KIND,
