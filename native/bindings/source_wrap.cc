@@ -145,13 +145,19 @@ void SourceWrap::drain(Napi::Env env) {
   if (ended_) return;
   wake_pending_.store(false, std::memory_order_release);
   Napi::HandleScope scope(env);
+  if (!deliver_filled(env)) return;  // onBatch called stop()
+  if (source_->finished()) finish(env);
+}
+
+// Calls onBatch for every filled batch. False if a listener stopped the source.
+bool SourceWrap::deliver_filled(Napi::Env env) {
   uint32_t slot;
   while (source_->pop_filled(slot)) {
     Napi::Value kept = on_batch_.Call({Napi::Number::New(env, slot)});
     if (!(kept.IsBoolean() && kept.As<Napi::Boolean>().Value())) source_->release(slot);
-    if (ended_ || finishing_) return;  // onBatch called stop()
+    if (ended_) return false;
   }
-  if (source_->finished()) finish(env);
+  return true;
 }
 
 // The capture thread has ended (or was stopped): report once, let go of the loop.
@@ -161,11 +167,7 @@ void SourceWrap::finish(Napi::Env env) {
   finishing_ = true;
   source_->join();
   // Batches published between the last drain and the end of the thread.
-  uint32_t slot;
-  while (source_->pop_filled(slot)) {
-    Napi::Value kept = on_batch_.Call({Napi::Number::New(env, slot)});
-    if (!(kept.IsBoolean() && kept.As<Napi::Boolean>().Value())) source_->release(slot);
-  }
+  deliver_filled(env);
   ended_ = true;
   if (cleanup_hook_set_) {
     cleanup_hook_set_ = false;

@@ -36,6 +36,7 @@ class SourceWrap : public Napi::ObjectWrap<SourceWrap> {
 
   void wake();
   void drain(Napi::Env env);
+  bool deliver_filled(Napi::Env env);
   void finish(Napi::Env env);
   void shutdown_without_js();
 
