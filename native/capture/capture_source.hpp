@@ -105,6 +105,7 @@ class CaptureSource {
   bool pace(uint64_t packet_ns);
   void apply_pending_filter();
   void poll_kernel_stats();
+  void publish_counters();
   void wait_for_packets();
   bool reopen_for_loop();
 
@@ -135,6 +136,11 @@ class CaptureSource {
   uint64_t pass_last_ns_ = 0;
   uint64_t pass_packets_ = 0;
   uint32_t last_ps_recv_ = 0, last_ps_drop_ = 0, last_ps_ifdrop_ = 0;
+  static constexpr int kErrorKinds = 4;
+  struct {
+    uint64_t packets = 0, bytes = 0;
+    uint64_t errors[kErrorKinds] = {0, 0, 0, 0};  // by ErrorKind
+  } tally_;
 
   // Counters: written by the capture thread, read by anyone.
   std::atomic<uint64_t> packets_{0}, bytes_{0}, kernel_received_{0}, kernel_drops_{0}, interface_drops_{0},
