@@ -105,7 +105,7 @@ const C_SKIP_NON_IP = 7, C_SKIP_FRAGMENT = 8, C_SKIP_MALFORMED = 9, C_SKIP_PROBE
 
 export class FlowTable {
   readonly maxFlows: number;
-  readonly timeouts: Readonly<FlowTimeouts>;
+  #timeouts: Readonly<FlowTimeouts>;
   readonly communityIdSeed: number;
   onRecord: ((record: FlowRecord) => void) | null;
 
@@ -124,8 +124,8 @@ export class FlowTable {
   readonly #hashSeed: number;
   readonly #head = new Int32Array(TIMEOUT_CLASS_COUNT).fill(NIL);
   readonly #tail = new Int32Array(TIMEOUT_CLASS_COUNT).fill(NIL);
-  readonly #idle: Float64Array;
-  readonly #active: number;
+  #idle: Float64Array;
+  #active: number;
 
   #size = 0;
   /** Ids below this have been used at least once; above it the pool is untouched. */
@@ -142,9 +142,9 @@ export class FlowTable {
       throw new RangeError(`maxFlows: expected an integer from 1 to ${2 ** 28}, got ${String(maxFlows)}`);
     }
     this.maxFlows = maxFlows;
-    this.timeouts = Object.freeze(resolveTimeouts(options.timeouts));
-    this.#idle = classTimeouts(this.timeouts);
-    this.#active = this.timeouts.active;
+    this.#timeouts = Object.freeze(resolveTimeouts(options.timeouts));
+    this.#idle = classTimeouts(this.#timeouts);
+    this.#active = this.#timeouts.active;
     this.communityIdSeed = options.communityIdSeed ?? 0;
     this.#hashSeed = (options.hashSeed ?? (Math.random() * 2 ** 32)) >>> 0;
     this.onRecord = options.onRecord ?? null;
@@ -162,6 +162,21 @@ export class FlowTable {
     this.#slots = new Int32Array(2 ** bits);
     this.#mask = 2 ** bits - 1;
     this.#shift = 32 - bits;
+  }
+
+  get timeouts(): Readonly<FlowTimeouts> {
+    return this.#timeouts;
+  }
+
+  /**
+   * Applies new timeouts to every flow, live (config reload). Each LRU list stays
+   * ordered by deadline because all flows of a class share one timeout; flows now
+   * past their new timeout end at the next sweep.
+   */
+  setTimeouts(timeouts: Partial<FlowTimeouts>): void {
+    this.#timeouts = Object.freeze(resolveTimeouts(timeouts));
+    this.#idle = classTimeouts(this.#timeouts);
+    this.#active = this.#timeouts.active;
   }
 
   /** Flows in the table now. */
