@@ -1,6 +1,7 @@
 // The `wirewatch` command as a user runs it: output contract and exit codes.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,11 +19,51 @@ describe('wirewatch replay', () => {
     const run = cli('replay', fixture('mixed.pcap'), '--json');
     expect(run.status, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout);
-    expect(Object.keys(summary)).toEqual(['file', 'packets', 'bytes', 'layers', 'errors', 'elapsed_ms', 'pps']);
+    expect(Object.keys(summary)).toEqual(['file', 'packets', 'bytes', 'layers', 'errors', 'flows', 'elapsed_ms', 'pps']);
     expect(summary.packets).toBe(expected['mixed.pcap'].packets);
     expect(summary.bytes).toBe(expected['mixed.pcap'].wire_bytes);
     expect(summary.layers).toEqual(expected['mixed.pcap'].layers);
     expect(summary.errors).toEqual({ truncated: 0, malformed: 0, unsupported_link: 0 });
+    const f = expected['mixed.pcap'].flows;
+    expect(summary.flows).toEqual(f);
+  });
+
+  it('--flows-out writes one DESIGN §7 record per flow, every open flow flushed at the end', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ww-flows-'));
+    const out = join(dir, 'flows.jsonl');
+    const run = cli('replay', fixture('mixed.pcap'), '--json', '--flows-out', out);
+    expect(run.status, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+    const records = lines.map((l) => JSON.parse(l));
+    expect(records).toHaveLength(summary.flows.total);
+    for (const r of records) {
+      expect(Object.keys(r)).toEqual([
+        'community_id', 'source', 'vlan', 'proto', 'src_ip', 'src_port', 'dst_ip', 'dst_port',
+        'first_ns', 'last_ns', 'packets_c2s', 'bytes_c2s', 'packets_s2c', 'bytes_s2c', 'tcp_flags', 'state', 'end_reason',
+      ]);
+      expect(['idle', 'fin', 'rst', 'shutdown']).toContain(r.end_reason);
+      expect(BigInt(r.last_ns) >= BigInt(r.first_ns)).toBe(true);
+    }
+    // Flows hold every TCP/UDP/ICMP/other-IP frame except non-first fragments: packets add up.
+    const ipFrames = summary.layers.ipv4 + summary.layers.ipv6 - expected['mixed.pcap'].extra.fragments_nonfirst;
+    const packets = records.reduce((n: number, r: { packets_c2s: number; packets_s2c: number }) => n + r.packets_c2s + r.packets_s2c, 0);
+    expect(packets).toBe(ipFrames);
+    rmSync(dir, { recursive: true });
+  });
+
+  it('a truncated file still prints what was read, then exits 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ww-cut-'));
+    const bytes = readFileSync(fixture('mixed.pcap'));
+    const cut = join(dir, 'cut.pcap');
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const run = cli('replay', cut, '--json');
+    expect(run.status).toBe(2);
+    const summary = JSON.parse(run.stdout);
+    expect(summary.packets).toBeGreaterThan(0);
+    expect(summary.packets).toBeLessThan(expected['mixed.pcap'].packets);
+    expect(run.stderr).toMatch(/^wirewatch: .*truncated|cut short|ended/i);
+    rmSync(dir, { recursive: true });
   });
 
   it('--bpf filters', () => {

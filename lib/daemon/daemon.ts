@@ -1,0 +1,338 @@
+// The daemon (main thread): opens capture sources in a pipeline worker while
+// privileged, drops privileges, then stores and exports what the worker sends
+// and answers the API through DaemonView. The main thread does no per-packet
+// work; it receives one message per tick (plus flow-record groups).
+import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { CaptureError } from '../capture/errors.js';
+import { dropPrivileges } from '../capture/privileges.js';
+import { diffConfig, loadConfig, type Config } from '../config/index.js';
+import { createFlowSinks, type FlowSink } from '../export/index.js';
+import type { FlowRecord } from '../flows/index.js';
+import type { Logger } from '../log/index.js';
+import { prepareStorePath, Store, StoreWriter } from '../store/index.js';
+import { pipelineSetup, reconfigureMessage } from './plan.js';
+import { DaemonStartError } from './errors.js';
+import { lookupIds } from './ids.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+import type { DaemonSnapshot, DaemonView, DaemonViewEvents, LiveFlowQuery, ReadyState, ReloadResult, SourceStatus } from './view.js';
+
+export interface DaemonOptions {
+  config: Config;
+  logger: Logger;
+  /** Where the config came from: reload re-reads it. Absent for the embedded demo. */
+  configFile?: string;
+}
+
+/** How long stop() waits for the worker to flush before terminating it. */
+const STOP_TIMEOUT_MS = 5000;
+/** A pipeline that has not ticked for this long is not ready. */
+const STALE_TICK_MS = 5000;
+
+function workerUrl(): URL {
+  // From source (tsx), workers do not inherit the TypeScript loader: a tiny .mjs registers it first.
+  return import.meta.url.endsWith('.ts') ? new URL('./worker-tsx.mjs', import.meta.url) : new URL('./worker.js', import.meta.url);
+}
+
+export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView {
+  #config: Config;
+  readonly #logger: Logger;
+  readonly #configFile: string | undefined;
+  readonly #worker: Worker;
+  #store: Store | null = null;
+  #writer: StoreWriter | null = null;
+  #sinks: FlowSink[] = [];
+  #state: DaemonView['state'] = 'running';
+  #snapshot: DaemonSnapshot | null = null;
+  #lastTickAt = 0;
+  #sources: SourceStatus[] = [];
+  #requests = new Map<number, (value: unknown) => void>();
+  #nextRequest = 1;
+  #stopped: Promise<void> | null = null;
+  #exited = false;
+  /** Per source: drop total at the previous tick, and the total when the current burst began (null: none). */
+  #drops = new Map<number, { total: number; burst: number | null }>();
+
+  private constructor(options: DaemonOptions, worker: Worker) {
+    super();
+    this.#config = options.config;
+    this.#logger = options.logger;
+    this.#configFile = options.configFile;
+    this.#worker = worker;
+  }
+
+  /** Opens sources, drops privileges, opens storage and starts capturing. Throws DaemonStartError or CaptureError. */
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const { config, logger } = options;
+    const isRoot = process.getuid?.() === 0;
+    const willDrop = isRoot && config.privileges.drop;
+    if (isRoot && !willDrop && !config.privileges.allow_root) {
+      throw new DaemonStartError(
+        'root_refused',
+        'refusing to run as root with privileges.drop false; set privileges.allow_root: true to insist, or let wirewatch drop to privileges.user',
+      );
+    }
+    const ids = willDrop ? lookupIds(config.privileges.user, config.privileges.group) : null;
+    // The database directory must stay writable after the drop: create and chown it now.
+    if (config.storage.enabled) prepareStorePath(config.storage.path, ids?.uid ?? -1, ids?.gid ?? -1);
+
+    const worker = new Worker(workerUrl(), { workerData: pipelineSetup(config), name: 'wirewatch-pipeline' });
+    const daemon = new Daemon(options, worker);
+    const opened = await daemon.#awaitOpened();
+    for (const s of opened.sources) if (s.warning) logger.warn('capture source warning', { source: s.name, warning: s.warning });
+
+    if (willDrop) {
+      const after = dropPrivileges({ user: config.privileges.user, group: config.privileges.group });
+      logger.info('dropped privileges', { user: config.privileges.user, uid: after.uid, gid: after.gid });
+    } else if (isRoot) {
+      logger.warn('running as root: privileges.allow_root is set');
+    }
+
+    try {
+      if (config.storage.enabled) daemon.#openStore();
+      daemon.#sinks = createFlowSinks(config.export, logger);
+    } catch (error) {
+      await daemon.#terminate();
+      throw error;
+    }
+    daemon.#post({ t: 'start' });
+    logger.info('capture started', { sources: opened.sources.map((s) => s.name) });
+    return daemon;
+  }
+
+  get config(): Config {
+    return this.#config;
+  }
+
+  get state(): DaemonView['state'] {
+    return this.#state;
+  }
+
+  /** The history store (null when storage is disabled). */
+  get store(): Store | null {
+    return this.#store;
+  }
+
+  snapshot(): DaemonSnapshot | null {
+    return this.#snapshot;
+  }
+
+  sources(): SourceStatus[] {
+    return this.#sources;
+  }
+
+  liveFlows(query: LiveFlowQuery = {}): Promise<FlowRecord[]> {
+    const limit = query.limit ?? 100_000;
+    if (this.#exited) return Promise.resolve([]);
+    return this.#request<FlowRecord[]>((id) => ({ t: 'live-flows', id, limit }));
+  }
+
+  ready(): ReadyState {
+    const checks: ReadyState['checks'] = [];
+    for (const s of this.#sources) {
+      checks.push({ name: `source:${s.name}`, ok: s.state === 'capturing', ...(s.error ? { detail: s.error.message } : { detail: s.state }) });
+    }
+    if (this.#sources.length === 0) checks.push({ name: 'sources', ok: false, detail: 'no tick from the pipeline yet' });
+    const fresh = this.#lastTickAt > 0 && Date.now() - this.#lastTickAt < STALE_TICK_MS;
+    checks.push({ name: 'pipeline', ok: fresh && this.#state === 'running', detail: this.#state });
+    if (this.#writer) {
+      const w = this.#writer.stats();
+      checks.push({ name: 'storage', ok: w.writable, ...(w.last_error ? { detail: w.last_error } : {}) });
+    }
+    return { ready: checks.every((c) => c.ok), checks };
+  }
+
+  async pause(): Promise<void> {
+    if (this.#state !== 'running') return;
+    this.#post({ t: 'pause' });
+    this.#setState('paused');
+    this.#logger.info('capture paused by control request');
+  }
+
+  async resume(): Promise<void> {
+    if (this.#state !== 'paused') return;
+    this.#post({ t: 'resume' });
+    this.#setState('running');
+    this.#logger.info('capture resumed by control request');
+  }
+
+  /** Re-reads the config file and applies what can change live; an invalid file changes nothing. */
+  async reload(): Promise<ReloadResult> {
+    if (!this.#configFile) {
+      return { ok: false, applied: [], restart_required: [], error: 'the embedded demo config has no file to reload' };
+    }
+    let next: Config;
+    try {
+      next = loadConfig(this.#configFile);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#logger.error('reload rejected: the new config is invalid; still running on the old one', { file: this.#configFile, error: message });
+      return { ok: false, applied: [], restart_required: [], error: message };
+    }
+    return this.applyConfig(next);
+  }
+
+  /** Applies the live-changeable parts of `next` (filters, windows, timeouts, log level); lists the rest. */
+  async applyConfig(next: Config): Promise<ReloadResult> {
+    const { applied, restart_required } = diffConfig(this.#config, next);
+    const error = await this.#request<string | undefined>((id) => reconfigureMessage(id, next));
+    if (error) {
+      this.#logger.error('reload rejected by the pipeline; still running on the old config', { error });
+      return { ok: false, applied: [], restart_required, error };
+    }
+    this.#logger.setLevel(next.logging.level);
+    // Keep the running (restart-only) parts as they are; take the live ones.
+    this.#config = { ...this.#config, aggregation: next.aggregation, tracking: { ...this.#config.tracking, timeouts: next.tracking.timeouts }, alerts: next.alerts, logging: next.logging, capture: { ...this.#config.capture, bpf: next.capture.bpf }, interfaces: next.interfaces };
+    this.#logger.info('config reloaded', { applied, restart_required });
+    return { ok: true, applied, restart_required };
+  }
+
+  /** Stops capture, ends every open flow (reason shutdown), flushes storage and exports. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  async #stop(): Promise<void> {
+    this.#setState('stopping');
+    this.#logger.info('stopping: flushing open flows and storage');
+    if (!this.#exited) {
+      const done = new Promise<boolean>((resolve) => {
+        this.#onStopped = () => resolve(true);
+        setTimeout(() => resolve(false), STOP_TIMEOUT_MS).unref();
+      });
+      this.#post({ t: 'stop' });
+      if (!(await done)) this.#logger.error('the pipeline did not stop in time; open flows may be lost', { timeout_ms: STOP_TIMEOUT_MS });
+    }
+    await this.#terminate();
+    this.#setState('stopped');
+    const flows = this.#snapshot?.pipeline.flows;
+    this.#logger.info('stopped', {
+      sources: this.#sources.map((s) => ({ name: s.name, packets: s.packets, bytes: s.bytes, kernel_drops: s.kernel_drops, ring_drops: s.ring_drops })),
+      flows: flows ? { created: flows.created.total, ended: flows.ended, evicted: flows.evicted } : null,
+    });
+  }
+
+  #onStopped: (() => void) | null = null;
+
+  async #terminate(): Promise<void> {
+    await Promise.all(this.#sinks.map((s) => s.close()));
+    this.#writer?.close();
+    this.#store?.close();
+    this.#writer = null;
+    this.#store = null;
+    if (!this.#exited) await this.#worker.terminate();
+  }
+
+  #openStore(): void {
+    const { storage } = this.#config;
+    // The writer runs on the main thread next to the API: never wait long for a lock another process holds.
+    this.#store = Store.open(storage.path, { samplesHours: storage.samples_hours, retentionDays: storage.retention_days, busyTimeoutMs: 100 });
+    this.#writer = new StoreWriter(this.#store, {
+      flushMs: storage.flush_ms,
+      log: (level, message, meta) => this.#logger.log(level, message, meta),
+    });
+  }
+
+  #setState(state: DaemonView['state']): void {
+    this.#state = state;
+    this.emit('state', state);
+  }
+
+  #post(message: ToWorker): void {
+    if (!this.#exited) this.#worker.postMessage(message);
+  }
+
+  #request<T>(make: (id: number) => ToWorker): Promise<T> {
+    const id = this.#nextRequest++;
+    return new Promise<T>((resolve) => {
+      this.#requests.set(id, resolve as (value: unknown) => void);
+      this.#post(make(id));
+    });
+  }
+
+  #awaitOpened(): Promise<Extract<FromWorker, { t: 'opened' }>> {
+    return new Promise((resolve, reject) => {
+      this.#worker.on('error', (error) => {
+        this.#logger.error('pipeline worker failed', { error: error.message, stack: error.stack });
+        reject(error);
+      });
+      this.#worker.on('exit', (code) => {
+        this.#exited = true;
+        for (const r of this.#requests.values()) r(undefined);
+        this.#requests.clear();
+        if (this.#state !== 'stopping' && this.#state !== 'stopped') this.#logger.error('pipeline worker exited', { code });
+        reject(new DaemonStartError('worker_exit', `the pipeline worker exited with code ${code}`));
+      });
+      this.#worker.on('message', (m: FromWorker) => {
+        if (m.t === 'opened') resolve(m);
+        else if (m.t === 'open-failed') reject(new CaptureError(m.kind as never, m.message));
+        else this.#onMessage(m);
+      });
+    });
+  }
+
+  #onMessage(m: FromWorker): void {
+    switch (m.t) {
+      case 'tick':
+        this.#onTick(m);
+        break;
+      case 'flows':
+        this.#writer?.addFlows(m.records);
+        for (const sink of this.#sinks) for (const r of m.records) sink.write(r);
+        this.emit('flows', m.records);
+        break;
+      case 'seconds':
+        this.#writer?.addSamples(m.rows);
+        break;
+      case 'source-ended':
+        if (m.error) this.#logger.error('capture source failed', { source: m.name, kind: m.error.kind, error: m.error.message });
+        else this.#logger.info('capture source ended', { source: m.name });
+        break;
+      case 'live-flows':
+        this.#resolve(m.id, m.records);
+        break;
+      case 'reconfigured':
+        this.#resolve(m.id, m.error);
+        break;
+      case 'stopped':
+        this.#onStopped?.();
+        break;
+    }
+  }
+
+  #resolve(id: number, value: unknown): void {
+    const r = this.#requests.get(id);
+    this.#requests.delete(id);
+    r?.(value);
+  }
+
+  #onTick(m: Extract<FromWorker, { t: 'tick' }>): void {
+    const now = Date.now();
+    this.#lastTickAt = now;
+    this.#sources = m.sources;
+    this.#snapshot = { taken: now / 1000, pipeline: m.snapshot, sources: m.sources, lag_s: m.lagS };
+    const ts = Math.floor(now / 1000);
+    this.#writer?.addSourceStats(
+      m.sources.map((s) => ({ ts, source: s.id, name: s.name, packets: s.packets, bytes: s.bytes, kernel_drops: s.kernel_drops, if_drops: s.if_drops, ring_drops: s.ring_drops })),
+    );
+    this.#logDropBursts(m.sources);
+    this.emit('snapshot', this.#snapshot);
+  }
+
+  /** One log line when a source's drops start rising and one when they stop, never one per tick. */
+  #logDropBursts(sources: SourceStatus[]): void {
+    for (const s of sources) {
+      const total = s.kernel_drops + s.if_drops + s.ring_drops;
+      const prev = this.#drops.get(s.id);
+      const burst = prev?.burst ?? null;
+      const rising = prev !== undefined && total > prev.total;
+      if (rising && burst === null) {
+        this.#logger.warn('packets are being dropped', { source: s.name, kernel_drops: s.kernel_drops, if_drops: s.if_drops, ring_drops: s.ring_drops });
+      } else if (!rising && burst !== null) {
+        this.#logger.warn('packet drops stopped', { source: s.name, dropped_in_burst: total - burst });
+      }
+      this.#drops.set(s.id, { total, burst: rising ? (burst ?? prev!.total) : null });
+    }
+  }
+}

@@ -1,0 +1,194 @@
+// The pipeline worker (a worker_thread of the daemon): opens the capture sources
+// (while the process is still privileged), runs the pipeline over their batches
+// and posts snapshots, flow records and per-second samples to the main thread.
+// Everything here runs on this worker's JS thread; capture threads are native.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Batch } from '../capture/batch.js';
+import { CaptureError } from '../capture/errors.js';
+import { CaptureSource } from '../capture/source.js';
+import type { FlowRecord } from '../flows/index.js';
+import { Pipeline } from '../pipeline/index.js';
+import type { SampleRow } from '../stats/index.js';
+import type { FromWorker, SourceSpec, ToWorker, WorkerSetup } from './protocol.js';
+import type { SourceStatus } from './view.js';
+
+/** A BPF program that matches nothing: a paused live source stays open (privileges are gone) but the kernel drops everything. */
+const MATCH_NOTHING = 'ip and not ip';
+/** Flow records are posted in groups: per tick, or sooner when this many are waiting. */
+const FLOW_GROUP = 4096;
+
+const port = parentPort!;
+const setup = workerData as WorkerSetup;
+const post = (message: FromWorker): void => port.postMessage(message);
+
+interface Open {
+  spec: SourceSpec;
+  source: CaptureSource;
+  state: SourceStatus['state'];
+  error?: { kind: string; message: string };
+}
+
+const pipeline = new Pipeline({
+  clock: setup.clock,
+  windows: setup.windows,
+  topN: setup.topN,
+  maxFlows: setup.maxFlows,
+  timeouts: setup.timeouts,
+});
+let flowGroup: FlowRecord[] = [];
+let secondGroup: SampleRow[] = [];
+let paused = false;
+let newestPacket = 0;
+const filters = new Map<number, string | undefined>();
+
+pipeline.on('flow', (record) => {
+  flowGroup.push(record);
+  if (flowGroup.length >= FLOW_GROUP) postFlows();
+});
+pipeline.on('second', (rows) => {
+  for (const r of rows) secondGroup.push(r);
+});
+
+function postFlows(): void {
+  if (flowGroup.length === 0) return;
+  post({ t: 'flows', records: flowGroup });
+  flowGroup = [];
+}
+
+function postSeconds(): void {
+  if (secondGroup.length === 0) return;
+  post({ t: 'seconds', rows: secondGroup });
+  secondGroup = [];
+}
+
+function open(spec: SourceSpec): CaptureSource {
+  filters.set(spec.id, spec.filter);
+  if (spec.kind === 'live') {
+    return CaptureSource.openLive({
+      id: spec.id,
+      name: spec.name,
+      interface: spec.interface,
+      filter: spec.filter,
+      promiscuous: spec.promiscuous,
+      snaplen: spec.snaplen,
+      bufferMb: spec.bufferMb,
+    });
+  }
+  return CaptureSource.openFile({ id: spec.id, name: spec.name, file: spec.file, filter: spec.filter, speed: spec.speed, loop: spec.loop });
+}
+
+const opened: Open[] = [];
+for (const spec of setup.sources) {
+  try {
+    opened.push({ spec, source: open(spec), state: 'opening' });
+  } catch (error) {
+    const e = error instanceof CaptureError ? error : new CaptureError('capture_failed', String(error));
+    for (const o of opened) o.source.stop();
+    post({ t: 'open-failed', source: spec.name, kind: e.kind, message: e.message });
+    process.exit(0);
+  }
+}
+post({ t: 'opened', sources: opened.map((o) => ({ id: o.spec.id, name: o.spec.name, warning: o.source.warning })) });
+
+function onBatch(batch: Batch): void {
+  if (paused) return;
+  pipeline.ingest(batch);
+  const last = batch.rows - 1;
+  if (last >= 0) newestPacket = Math.max(newestPacket, batch.tsSec[last]! + batch.tsNsec[last]! * 1e-9);
+}
+
+function statusOf(o: Open): SourceStatus {
+  const s = o.source.stats();
+  return {
+    id: o.spec.id,
+    name: o.spec.name,
+    kind: o.spec.kind,
+    state: o.state,
+    packets: s.packets,
+    bytes: s.bytes,
+    kernel_drops: s.kernelDrops,
+    if_drops: s.interfaceDrops,
+    ring_drops: s.ringDrops,
+    errors: { truncated: s.errorsTruncated, malformed: s.errorsMalformed, unsupported_link: s.errorsUnsupportedLink },
+    ...(o.error ? { error: o.error } : {}),
+  };
+}
+
+function tick(): void {
+  const snapshot = pipeline.tick();
+  postFlows();
+  postSeconds();
+  // Lag: how far behind the wire the pipeline is (live sources only; a replay's packet time is not "now").
+  const lagS = setup.clock === 'wall' && newestPacket > 0 ? Math.max(0, Date.now() / 1000 - newestPacket) : 0;
+  post({ t: 'tick', snapshot, sources: opened.map(statusOf), lagS });
+}
+
+let timer: NodeJS.Timeout | undefined;
+
+function start(): void {
+  for (const o of opened) {
+    o.source.on('batch', onBatch);
+    o.source.on('end', (error) => {
+      o.state = error ? 'failed' : 'ended';
+      if (error) o.error = { kind: error.kind, message: error.message };
+      post({ t: 'source-ended', id: o.spec.id, name: o.spec.name, ...(o.error ? { error: o.error } : {}) });
+    });
+    o.source.start();
+    o.state = 'capturing';
+  }
+  timer = setInterval(tick, setup.tickMs);
+}
+
+function setPaused(value: boolean): void {
+  paused = value;
+  for (const o of opened) {
+    if (o.state !== 'capturing' && o.state !== 'paused') continue;
+    if (o.spec.kind === 'live') o.source.setFilter(value ? MATCH_NOTHING : (filters.get(o.spec.id) ?? ''));
+    o.state = value ? 'paused' : 'capturing';
+  }
+}
+
+async function stop(): Promise<void> {
+  if (timer) clearInterval(timer);
+  for (const o of opened) o.source.stop();
+  await Promise.all(opened.map((o) => o.source.ended()));
+  // Every open flow ends now (reason shutdown), and the open second closes.
+  pipeline.flush();
+  tick();
+  post({ t: 'stopped' });
+}
+
+port.on('message', (m: ToWorker) => {
+  switch (m.t) {
+    case 'start':
+      start();
+      break;
+    case 'pause':
+      setPaused(true);
+      break;
+    case 'resume':
+      setPaused(false);
+      break;
+    case 'reconfigure':
+      try {
+        for (const o of opened) {
+          const next = m.filters[o.spec.id];
+          if (next === filters.get(o.spec.id) || o.state === 'ended' || o.state === 'failed') continue;
+          // A paused live source keeps its match-nothing program; resume installs the new one.
+          if (!(paused && o.spec.kind === 'live')) o.source.setFilter(next ?? '');
+          filters.set(o.spec.id, next);
+        }
+        pipeline.reconfigure({ windows: m.windows, timeouts: m.timeouts });
+        post({ t: 'reconfigured', id: m.id });
+      } catch (error) {
+        post({ t: 'reconfigured', id: m.id, error: error instanceof Error ? error.message : String(error) });
+      }
+      break;
+    case 'live-flows':
+      post({ t: 'live-flows', id: m.id, records: pipeline.liveFlows(m.limit) });
+      break;
+    case 'stop':
+      void stop();
+      break;
+  }
+});

@@ -1,0 +1,102 @@
+// `wirewatch run` as a process: SIGTERM flushes every open flow to storage and
+// export, the root daemon drops to the configured user, bad configs exit 2.
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fixture, isRoot } from '../../support/paths.js';
+import { startRun, tempDir, writeConfig, type RunningChild } from './support.js';
+
+let child: RunningChild | null = null;
+let dir = '';
+afterEach(() => {
+  child?.child.kill('SIGKILL');
+  child = null;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const base = (dir: string, extra = '') => `
+capture:
+  backend: file
+  file: ${fixture('demo.pcap')}
+  speed: 40
+  bpf: "tcp or udp"
+storage:
+  path: ${join(dir, 'db', 'wirewatch.db')}
+api:
+  enabled: false
+export:
+  jsonl:
+    path: ${join(dir, 'flows.jsonl')}
+logging:
+  level: info
+  format: json
+${extra}`;
+
+interface SourceLine { name: string; packets: number; bytes: number }
+
+describe('wirewatch run', () => {
+  it('SIGTERM mid-replay ends every open flow as shutdown: flow bytes = bytes read', async () => {
+    dir = tempDir();
+    const file = writeConfig(dir, base(dir, 'privileges:\n  drop: false\n  allow_root: true\n'));
+    child = startRun(['--config', file]);
+    await child.waitFor(/capture started/);
+    await new Promise((r) => setTimeout(r, 1500)); // demo at 40× lasts 4.5 s: stop in the middle
+    child.child.kill('SIGTERM');
+    const stopped = await child.waitFor(/^stopped$/);
+    expect(await child.exited).toBe(0);
+    const sources = stopped.sources as SourceLine[];
+    expect(sources[0]!.packets).toBeGreaterThan(0);
+    expect(sources[0]!.packets).toBeLessThan(22456); // it really was mid-replay
+
+    const records = readFileSync(join(dir, 'flows.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(records.some((r) => r.end_reason === 'shutdown')).toBe(true);
+    const sum = (k: string) => records.reduce((n: number, r: Record<string, number>) => n + r[k]!, 0);
+    expect(sum('packets_c2s') + sum('packets_s2c')).toBe(sources[0]!.packets);
+    expect(sum('bytes_c2s') + sum('bytes_s2c')).toBe(sources[0]!.bytes);
+
+    // Storage got the same records, flushed before exit.
+    const db = new Database(join(dir, 'db', 'wirewatch.db'), { readonly: true });
+    const row = db.prepare('SELECT count(*) AS n, sum(bytes_c2s + bytes_s2c) AS bytes FROM flows').get() as { n: number; bytes: number };
+    db.close();
+    expect(row.n).toBe(records.length);
+    expect(row.bytes).toBe(sources[0]!.bytes);
+  });
+
+  it.runIf(isRoot)('as root it drops to privileges.user right after opening the sources', async () => {
+    dir = tempDir();
+    chmodSync(dir, 0o755); // mkdtemp makes it 0700: the dropped user must be able to reach db/ inside
+    // Files opened after the drop (the JSONL export) need a directory that user may write.
+    mkdirSync(join(dir, 'out'));
+    chownSync(join(dir, 'out'), 65534, 65534);
+    const file = writeConfig(dir, base(dir, 'privileges:\n  user: nobody\n').replace(join(dir, 'flows.jsonl'), join(dir, 'out', 'flows.jsonl')));
+    child = startRun(['--config', file]);
+    await child.waitFor(/capture started/);
+    const status = readFileSync(`/proc/${child.child.pid}/status`, 'utf8');
+    expect(status).toMatch(/^Uid:\s+65534\s+65534\s+65534\s+65534$/m);
+    expect(status).toMatch(/^CapEff:\s+0+$/m);
+    child.child.kill('SIGTERM');
+    await child.waitFor(/^stopped$/);
+    expect(await child.exited).toBe(0);
+    // Storage stayed writable for the dropped user: the flows reached the database.
+    const db = new Database(join(dir, 'db', 'wirewatch.db'), { readonly: true });
+    expect((db.prepare('SELECT count(*) AS n FROM flows').get() as { n: number }).n).toBeGreaterThan(0);
+    db.close();
+  });
+
+  it.runIf(isRoot)('refuses to stay root when privileges.drop is false without allow_root', async () => {
+    dir = tempDir();
+    const file = writeConfig(dir, base(dir, 'privileges:\n  drop: false\n'));
+    child = startRun(['--config', file]);
+    expect(await child.exited).toBe(2);
+    expect(child.stderr()).toMatch(/allow_root/);
+  });
+
+  it('a bad config exits 2 naming the key', async () => {
+    dir = tempDir();
+    const file = writeConfig(dir, base(dir, 'tracking:\n  max_flows: lots\n'));
+    child = startRun(['--config', file]);
+    expect(await child.exited).toBe(2);
+    expect(child.stderr()).toMatch(/tracking\.max_flows/);
+  });
+});
