@@ -29,37 +29,53 @@ export async function run(args: string[]): Promise<number> {
   const logger = createLogger({ level: config.logging.level, format: config.logging.format });
   if (!configFile) logger.info('no --config given: running the embedded demo (looped replay of the bundled capture)');
 
+  // Signal handlers go in first: a SIGTERM during start-up must still stop cleanly.
+  const signals = watchSignals(logger);
   const daemon = await Daemon.start({ config, logger, configFile });
   let server: Server | null = null;
   try {
     server = config.api.enabled ? await startApi(daemon, config, logger) : null;
   } catch (error) {
+    signals.dispose();
     await daemon.stop();
     throw error;
   }
-  return waitForSignals(daemon, server, logger);
+  signals.onReload(() => void daemon.reload());
+  await signals.stopRequested;
+  signals.dispose();
+  server?.closeAllConnections?.();
+  server?.close();
+  await daemon.stop();
+  return 0;
 }
 
-/** SIGHUP reloads; SIGTERM/SIGINT stop (flows flushed, storage flushed) and resolve with the exit code. */
-function waitForSignals(daemon: Daemon, server: Server | null, logger: Logger): Promise<number> {
-  return new Promise((resolve) => {
-    const onHup = () => {
-      logger.info('SIGHUP: reloading the config');
-      void daemon.reload();
-    };
-    const onStop = (signal: NodeJS.Signals) => {
-      logger.info(`${signal}: shutting down`);
+/** SIGHUP → reload; SIGTERM/SIGINT → stopRequested resolves (a second one exits at once). */
+function watchSignals(logger: Logger): { stopRequested: Promise<void>; onReload(fn: () => void): void; dispose(): void } {
+  let reload: (() => void) | null = null;
+  let requestStop!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+  const onHup = () => {
+    if (!reload) return logger.warn('SIGHUP during start-up: ignored');
+    logger.info('SIGHUP: reloading the config');
+    reload();
+  };
+  const onStop = (signal: NodeJS.Signals) => {
+    logger.info(`${signal}: shutting down`);
+    process.off('SIGTERM', onStop);
+    process.off('SIGINT', onStop);
+    process.once(signal, () => process.exit(1));
+    requestStop();
+  };
+  process.on('SIGHUP', onHup);
+  process.on('SIGTERM', onStop);
+  process.on('SIGINT', onStop);
+  return {
+    stopRequested,
+    onReload: (fn) => (reload = fn),
+    dispose: () => {
+      process.off('SIGHUP', onHup);
       process.off('SIGTERM', onStop);
       process.off('SIGINT', onStop);
-      process.off('SIGHUP', onHup);
-      // A second signal while stopping kills at once, as operators expect.
-      process.once(signal, () => process.exit(1));
-      server?.closeAllConnections?.();
-      server?.close();
-      void daemon.stop().then(() => resolve(0));
-    };
-    process.on('SIGHUP', onHup);
-    process.on('SIGTERM', onStop);
-    process.on('SIGINT', onStop);
-  });
+    },
+  };
 }

@@ -4,6 +4,7 @@
 // work; it receives one message per tick (plus flow-record groups).
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import { createAlerts, type Alerts } from '../alerts/index.js';
 import { CaptureError } from '../capture/errors.js';
 import { dropPrivileges } from '../capture/privileges.js';
 import { diffConfig, loadConfig, type Config } from '../config/index.js';
@@ -42,6 +43,9 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
   #store: Store | null = null;
   #writer: StoreWriter | null = null;
   #sinks: FlowSink[] = [];
+  #alerts: Alerts | null = null;
+  /** Flow records received since the last tick: alerts see them before the tick's snapshot. */
+  #pendingFlows: FlowRecord[][] = [];
   #state: DaemonView['state'] = 'running';
   #snapshot: DaemonSnapshot | null = null;
   #lastTickAt = 0;
@@ -91,6 +95,7 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
     try {
       if (config.storage.enabled) daemon.#openStore();
       daemon.#sinks = createFlowSinks(config.export, logger);
+      daemon.#alerts = createAlerts({ config: config.alerts, db: daemon.#store?.database, logger: logger.child({ component: 'alerts' }) });
     } catch (error) {
       await daemon.#terminate();
       throw error;
@@ -106,6 +111,11 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
 
   get state(): DaemonView['state'] {
     return this.#state;
+  }
+
+  /** Alert rules and baselines: list() for the API, 'alert' events for the stream. */
+  get alerts(): Alerts | null {
+    return this.#alerts;
   }
 
   /** The history store (null when storage is disabled). */
@@ -181,6 +191,7 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
       return { ok: false, applied: [], restart_required, error };
     }
     this.#logger.setLevel(next.logging.level);
+    this.#alerts?.reconfigure(next.alerts);
     // Keep the running (restart-only) parts as they are; take the live ones.
     this.#config = { ...this.#config, aggregation: next.aggregation, tracking: { ...this.#config.tracking, timeouts: next.tracking.timeouts }, alerts: next.alerts, logging: next.logging, capture: { ...this.#config.capture, bpf: next.capture.bpf }, interfaces: next.interfaces };
     this.#logger.info('config reloaded', { applied, restart_required });
@@ -217,6 +228,8 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
 
   async #terminate(): Promise<void> {
     await Promise.all(this.#sinks.map((s) => s.close()));
+    await this.#alerts?.close();
+    this.#alerts = null;
     this.#writer?.close();
     this.#store?.close();
     this.#writer = null;
@@ -280,6 +293,7 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
       case 'flows':
         this.#writer?.addFlows(m.records);
         for (const sink of this.#sinks) for (const r of m.records) sink.write(r);
+        this.#pendingFlows.push(m.records);
         this.emit('flows', m.records);
         break;
       case 'seconds':
@@ -317,6 +331,12 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
       m.sources.map((s) => ({ ts, source: s.id, name: s.name, packets: s.packets, bytes: s.bytes, kernel_drops: s.kernel_drops, if_drops: s.if_drops, ring_drops: s.ring_drops })),
     );
     this.#logDropBursts(m.sources);
+    // Alerting happens here, once per tick, never per packet: flows first, then the snapshot.
+    if (this.#alerts) {
+      for (const records of this.#pendingFlows) this.#alerts.onFlows(records);
+      this.#alerts.onSnapshot(this.#snapshot);
+    }
+    this.#pendingFlows = [];
     this.emit('snapshot', this.#snapshot);
   }
 

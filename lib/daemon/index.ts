@@ -9,6 +9,6 @@ export type {
   LiveFlowQuery,
   ReadyState,
   ReloadResult,
-  SourceState,
+  SourceState as DaemonSourceState,
   SourceStatus,
 } from './view.js';

@@ -136,7 +136,13 @@ function start(): void {
     o.source.start();
     o.state = 'capturing';
   }
-  timer = setInterval(tick, setup.tickMs);
+  // Tick just after each wall-clock second: windows cover closed seconds, so an
+  // aligned tick sees a second at most ~60 ms after it closes (alert latency).
+  const delay = setup.tickMs - (Date.now() % setup.tickMs) + 60;
+  timer = setTimeout(() => {
+    tick();
+    timer = setInterval(tick, setup.tickMs);
+  }, delay);
 }
 
 function setPaused(value: boolean): void {
@@ -149,7 +155,7 @@ function setPaused(value: boolean): void {
 }
 
 async function stop(): Promise<void> {
-  if (timer) clearInterval(timer);
+  if (timer) clearTimeout(timer); // clears an interval too
   for (const o of opened) o.source.stop();
   await Promise.all(opened.map((o) => o.source.ended()));
   // Every open flow ends now (reason shutdown), and the open second closes.

@@ -93,6 +93,14 @@ export class Store {
     return this.#closed;
   }
 
+  /**
+   * The connection, for modules that keep their own tables in the same file
+   * (API sessions, alerts); they create them idempotently. Main thread only.
+   */
+  get database(): Database {
+    return this.#open();
+  }
+
   #open(): Database {
     if (this.#closed) throw new StoreError('store_closed', this.path, `the history store ${this.path} is closed`);
     return this.#db;
