@@ -10,6 +10,7 @@ import { dropPrivileges } from '../capture/privileges.js';
 import { diffConfig, loadConfig, type Config } from '../config/index.js';
 import { createFlowSinks, type FlowSink } from '../export/index.js';
 import type { FlowRecord } from '../flows/index.js';
+import type { SampleRow } from '../stats/index.js';
 import type { Logger } from '../log/index.js';
 import { prepareStorePath, Store, StoreWriter } from '../store/index.js';
 import { pipelineSetup, reconfigureMessage } from './plan.js';
@@ -44,6 +45,8 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
   #writer: StoreWriter | null = null;
   #sinks: FlowSink[] = [];
   #alerts: Alerts | null = null;
+  /** Cumulative packets/bytes per "source class", summed from closed seconds (exact up to the last one). */
+  readonly #traffic = new Map<string, { source: number; cls: SampleRow['cls']; packets: number; bytes: number }>();
   /** Flow records received since the last tick: alerts see them before the tick's snapshot. */
   #pendingFlows: FlowRecord[][] = [];
   #state: DaemonView['state'] = 'running';
@@ -111,6 +114,16 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
 
   get state(): DaemonView['state'] {
     return this.#state;
+  }
+
+  /** Packets and bytes per source and class since start, for Prometheus counters. */
+  trafficTotals(): Array<{ source: number; cls: SampleRow['cls']; packets: number; bytes: number }> {
+    return [...this.#traffic.values()];
+  }
+
+  /** Failed history writes so far. */
+  storageErrors(): number {
+    return this.#writer?.stats().errors ?? 0;
   }
 
   /** Alert rules and baselines: list() for the API, 'alert' events for the stream. */
@@ -298,6 +311,13 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
         break;
       case 'seconds':
         this.#writer?.addSamples(m.rows);
+        for (const r of m.rows) {
+          const key = `${r.source} ${r.cls}`;
+          const t = this.#traffic.get(key) ?? { source: r.source, cls: r.cls, packets: 0, bytes: 0 };
+          t.packets += r.packets;
+          t.bytes += r.bytes;
+          this.#traffic.set(key, t);
+        }
         break;
       case 'source-ended':
         if (m.error) this.#logger.error('capture source failed', { source: m.name, kind: m.error.kind, error: m.error.message });

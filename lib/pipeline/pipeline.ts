@@ -95,7 +95,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     this.#windows = new Windows({
       windows: this.#windowLengths,
       topN: options.topN,
-      onSecond: (rows) => this.#secondClosed(rows),
+      onSecond: (rows, second) => this.#secondClosed(rows, second),
     });
   }
 
@@ -183,11 +183,10 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     return { ...this.#flows.stats.created };
   }
 
-  #secondClosed(rows: SampleRow[]): void {
+  #secondClosed(rows: SampleRow[], second: number): void {
     // Flows are counted batch by batch, so a second's "created" includes the
     // rest of the batch that closed it: exact to within one batch.
-    const sec = rows.length > 0 ? rows[0]!.ts : this.#lastClosed + 1;
-    this.#recordCreated(sec);
+    this.#recordCreated(second);
     if (rows.length > 0) this.emit('second', rows);
   }
 
