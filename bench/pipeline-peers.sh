@@ -62,7 +62,7 @@ for key in ${ONLY//,/ }; do
     node --import tsx scripts/gen-fixtures.ts --out "$file" $genargs >&2
   fi
   cat "$file" >/dev/null # warm the page cache: every contender reads from memory
-  packets=$("$DATA/pcap_loop" "$file" | awk '{ print $1 }')
+  packets=$("$DATA/pcap_loop" "$file" | sed -E 's/.*"packets":([0-9]+).*/\1/')
   echo
   echo "== $key: $file, $packets packets"
   results=()

@@ -238,8 +238,23 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
   }
 
   #onStopped: (() => void) | null = null;
+  /** Shutdown flushes every open flow at once: feed the exporters at their pace instead of overflowing their queues. */
+  #sinkFeed: Promise<void> = Promise.resolve();
+
+  #drainToSinks(records: FlowRecord[]): void {
+    this.#sinkFeed = this.#sinkFeed.then(async () => {
+      for (const sink of this.#sinks) {
+        for (let i = 0; i < records.length; i++) {
+          const s = sink.stats();
+          if (s.queued >= 4096 && 'drained' in sink) await (sink as FlowSink & { drained(): Promise<void> }).drained();
+          sink.write(records[i]!);
+        }
+      }
+    });
+  }
 
   async #terminate(): Promise<void> {
+    await this.#sinkFeed;
     await Promise.all(this.#sinks.map((s) => s.close()));
     await this.#alerts?.close();
     this.#alerts = null;
@@ -305,7 +320,8 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
         break;
       case 'flows':
         this.#writer?.addFlows(m.records);
-        for (const sink of this.#sinks) for (const r of m.records) sink.write(r);
+        if (this.#state === 'stopping') this.#drainToSinks(m.records);
+        else for (const sink of this.#sinks) for (const r of m.records) sink.write(r);
         this.#pendingFlows.push(m.records);
         this.emit('flows', m.records);
         break;
