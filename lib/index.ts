@@ -10,3 +10,4 @@ export * from './config/index.js';
 export { createLogger, type Logger, type LoggerOptions } from './log/index.js';
 export { hashPassword, isPasswordHash, verifyPassword } from './auth/password.js';
 export * from './alerts/index.js';
+export * from './api/index.js';
