@@ -3,7 +3,7 @@
 // and answers the API through DaemonView. The main thread does no per-packet
 // work; it receives one message per tick (plus flow-record groups).
 import { EventEmitter } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort, type Transferable } from 'node:worker_threads';
 import { createAlerts, type Alerts } from '../alerts/index.js';
 import { CaptureError } from '../capture/errors.js';
 import { dropPrivileges } from '../capture/privileges.js';
@@ -12,11 +12,11 @@ import { createFlowSinks, type FlowSink } from '../export/index.js';
 import type { FlowRecord } from '../flows/index.js';
 import type { SampleRow } from '../stats/index.js';
 import type { Logger } from '../log/index.js';
-import { prepareStorePath, Store, StoreWriter } from '../store/index.js';
+import { prepareStorePath, Store, StoreError } from '../store/index.js';
 import { pipelineSetup, reconfigureMessage } from './plan.js';
 import { DaemonStartError } from './errors.js';
 import { lookupIds } from './ids.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import type { FromStoreWorker, FromWorker, StoreWorkerSetup, ToStoreWorker, ToWorker, WriterStats } from './protocol.js';
 import type { DaemonSnapshot, DaemonView, DaemonViewEvents, LiveFlowQuery, ReadyState, ReloadResult, SourceStatus } from './view.js';
 
 export interface DaemonOptions {
@@ -31,9 +31,13 @@ const STOP_TIMEOUT_MS = 5000;
 /** A pipeline that has not ticked for this long is not ready. */
 const STALE_TICK_MS = 5000;
 
-function workerUrl(): URL {
+/** Starts one of the daemon's workers (`worker` or `store-worker`) from the built .js, or from source via tsx. */
+function startWorker(name: string, data: object, transferList: Transferable[] = []): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
   // From source (tsx), workers do not inherit the TypeScript loader: a tiny .mjs registers it first.
-  return import.meta.url.endsWith('.ts') ? new URL('./worker-tsx.mjs', import.meta.url) : new URL('./worker.js', import.meta.url);
+  const url = fromSource ? new URL('./worker-tsx.mjs', import.meta.url) : new URL(`./${name}.js`, import.meta.url);
+  const entry = new URL(`./${name}.ts`, import.meta.url).href;
+  return new Worker(url, { workerData: fromSource ? { ...data, entry } : data, transferList: transferList as never, name: `wirewatch-${name}` });
 }
 
 export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView {
@@ -41,8 +45,11 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
   readonly #logger: Logger;
   readonly #configFile: string | undefined;
   readonly #worker: Worker;
+  /** Main thread's connection: queries, API sessions, alerts. The writes happen in #storeWorker. */
   #store: Store | null = null;
-  #writer: StoreWriter | null = null;
+  #storeWorker: Worker | null = null;
+  #writerStats: WriterStats | null = null;
+  #onStoreClosed: (() => void) | null = null;
   #sinks: FlowSink[] = [];
   #alerts: Alerts | null = null;
   /** Cumulative packets/bytes per "source class", summed from closed seconds (exact up to the last one). */
@@ -83,7 +90,10 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
     // The database directory must stay writable after the drop: create and chown it now.
     if (config.storage.enabled) prepareStorePath(config.storage.path, ids?.uid ?? -1, ids?.gid ?? -1);
 
-    const worker = new Worker(workerUrl(), { workerData: pipelineSetup(config), name: 'wirewatch-pipeline' });
+    // Flow records and closed seconds go from the pipeline straight to the history writer.
+    const channel = config.storage.enabled ? new MessageChannel() : null;
+    const setup = channel ? { ...pipelineSetup(config), feed: channel.port1 } : pipelineSetup(config);
+    const worker = startWorker('worker', setup, channel ? [channel.port1] : []);
     const daemon = new Daemon(options, worker);
     const opened = await daemon.#awaitOpened();
     for (const s of opened.sources) if (s.warning) logger.warn('capture source warning', { source: s.name, warning: s.warning });
@@ -96,7 +106,7 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
     }
 
     try {
-      if (config.storage.enabled) daemon.#openStore();
+      if (channel) await daemon.#openStore(channel.port2);
       daemon.#sinks = createFlowSinks(config.export, logger);
       daemon.#alerts = createAlerts({ config: config.alerts, db: daemon.#store?.database, logger: logger.child({ component: 'alerts' }) });
     } catch (error) {
@@ -123,7 +133,7 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
 
   /** Failed history writes so far. */
   storageErrors(): number {
-    return this.#writer?.stats().errors ?? 0;
+    return this.#writerStats?.errors ?? 0;
   }
 
   /** Alert rules and baselines: list() for the API, 'alert' events for the stream. */
@@ -158,9 +168,9 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
     if (this.#sources.length === 0) checks.push({ name: 'sources', ok: false, detail: 'no tick from the pipeline yet' });
     const fresh = this.#lastTickAt > 0 && Date.now() - this.#lastTickAt < STALE_TICK_MS;
     checks.push({ name: 'pipeline', ok: fresh && this.#state === 'running', detail: this.#state });
-    if (this.#writer) {
-      const w = this.#writer.stats();
-      checks.push({ name: 'storage', ok: w.writable, ...(w.last_error ? { detail: w.last_error } : {}) });
+    if (this.#config.storage.enabled) {
+      const w = this.#writerStats;
+      checks.push({ name: 'storage', ok: this.#storeWorker !== null && (w?.writable ?? true), ...(w?.last_error ? { detail: w.last_error } : {}) });
     }
     return { ready: checks.every((c) => c.ok), checks };
   }
@@ -258,21 +268,63 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
     await Promise.all(this.#sinks.map((s) => s.close()));
     await this.#alerts?.close();
     this.#alerts = null;
-    this.#writer?.close();
+    await this.#closeStoreWorker();
     this.#store?.close();
-    this.#writer = null;
     this.#store = null;
     if (!this.#exited) await this.#worker.terminate();
   }
 
-  #openStore(): void {
+  /** Starts the history writer's worker (it creates and migrates the database), then opens the main thread's connection for queries. */
+  async #openStore(feed: MessagePort): Promise<void> {
     const { storage } = this.#config;
-    // The writer runs on the main thread next to the API: never wait long for a lock another process holds.
-    this.#store = Store.open(storage.path, { samplesHours: storage.samples_hours, retentionDays: storage.retention_days, busyTimeoutMs: 100 });
-    this.#writer = new StoreWriter(this.#store, {
+    const setup: StoreWorkerSetup & { feed: MessagePort } = {
+      path: storage.path,
+      samplesHours: storage.samples_hours,
+      retentionDays: storage.retention_days,
       flushMs: storage.flush_ms,
-      log: (level, message, meta) => this.#logger.log(level, message, meta),
+      feed,
+    };
+    const worker = startWorker('store-worker', setup, [feed]);
+    this.#storeWorker = worker;
+    await new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: FromStoreWorker) => {
+        if (m.t === 'opened') resolve();
+        else if (m.t === 'open-failed') reject(new StoreError(m.code as never, storage.path, m.message));
+        else if (m.t === 'log') this.#logger.log(m.level, m.msg, { component: 'store', ...m.meta });
+        else if (m.t === 'stats') this.#writerStats = m.stats;
+        else if (m.t === 'closed') {
+          this.#writerStats = m.stats;
+          this.#onStoreClosed?.();
+        }
+      });
+      worker.on('error', (error) => {
+        this.#logger.error('history writer failed', { error: error.message });
+        reject(error);
+      });
+      worker.on('exit', () => {
+        this.#storeWorker = null;
+        this.#onStoreClosed?.();
+      });
     });
+    // Reads (API history, sessions, alerts) use their own connection: WAL lets them run beside the writer.
+    this.#store = Store.open(storage.path, { samplesHours: storage.samples_hours, retentionDays: storage.retention_days, busyTimeoutMs: 1000 });
+  }
+
+  /** Waits until the writer has flushed everything the pipeline sent (or gives up after STOP_TIMEOUT_MS). */
+  async #closeStoreWorker(): Promise<void> {
+    const worker = this.#storeWorker;
+    if (!worker) return;
+    const closed = new Promise<boolean>((resolve) => {
+      this.#onStoreClosed = () => resolve(true);
+      setTimeout(() => resolve(false), STOP_TIMEOUT_MS).unref();
+    });
+    // The pipeline's 'end' closes the writer; a pipeline that died sends none, so ask directly too.
+    if (this.#exited || this.#state !== 'stopping') worker.postMessage({ t: 'close' } satisfies ToStoreWorker);
+    if (!(await closed)) {
+      worker.postMessage({ t: 'close' } satisfies ToStoreWorker);
+      this.#logger.error('the history writer did not finish in time');
+    }
+    await worker.terminate();
   }
 
   #setState(state: DaemonView['state']): void {
@@ -319,14 +371,12 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
         this.#onTick(m);
         break;
       case 'flows':
-        this.#writer?.addFlows(m.records);
         if (this.#state === 'stopping') this.#drainToSinks(m.records);
         else for (const sink of this.#sinks) for (const r of m.records) sink.write(r);
         this.#pendingFlows.push(m.records);
         this.emit('flows', m.records);
         break;
       case 'seconds':
-        this.#writer?.addSamples(m.rows);
         for (const r of m.rows) {
           const key = `${r.source} ${r.cls}`;
           const t = this.#traffic.get(key) ?? { source: r.source, cls: r.cls, packets: 0, bytes: 0 };
@@ -363,9 +413,10 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
     this.#sources = m.sources;
     this.#snapshot = { taken: now / 1000, pipeline: m.snapshot, sources: m.sources, lag_s: m.lagS };
     const ts = Math.floor(now / 1000);
-    this.#writer?.addSourceStats(
-      m.sources.map((s) => ({ ts, source: s.id, name: s.name, packets: s.packets, bytes: s.bytes, kernel_drops: s.kernel_drops, if_drops: s.if_drops, ring_drops: s.ring_drops })),
-    );
+    this.#storeWorker?.postMessage({
+      t: 'source-stats',
+      rows: m.sources.map((s) => ({ ts, source: s.id, name: s.name, packets: s.packets, bytes: s.bytes, kernel_drops: s.kernel_drops, if_drops: s.if_drops, ring_drops: s.ring_drops })),
+    } satisfies ToStoreWorker);
     this.#logDropBursts(m.sources);
     // Alerting happens here, once per tick, never per packet: flows first, then the snapshot.
     if (this.#alerts) {

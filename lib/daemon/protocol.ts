@@ -3,12 +3,37 @@
 import type { FlowRecord, FlowTimeouts } from '../flows/index.js';
 import type { PipelineClock, PipelineSnapshot } from '../pipeline/index.js';
 import type { SampleRow } from '../stats/index.js';
+import type { SourceStatsRow, StoreWriter } from '../store/index.js';
 import type { SourceStatus } from './view.js';
+
+export type WriterStats = ReturnType<StoreWriter['stats']>;
 
 /** One capture source, resolved from the config. */
 export type SourceSpec =
   | { kind: 'live'; id: number; name: string; interface: string; filter?: string; promiscuous: boolean; snaplen: number; bufferMb: number }
   | { kind: 'file'; id: number; name: string; file: string; filter?: string; speed: number | 'max'; loop: boolean };
+
+export interface StoreWorkerSetup {
+  path: string;
+  samplesHours: number;
+  retentionDays: number;
+  flushMs: number;
+}
+
+/** Pipeline worker → store worker, over the MessagePort they share. */
+export type StoreFeed =
+  | { t: 'flows'; records: FlowRecord[] }
+  | { t: 'seconds'; rows: SampleRow[] }
+  | { t: 'end' };
+
+export type ToStoreWorker = { t: 'source-stats'; rows: SourceStatsRow[] } | { t: 'close' };
+
+export type FromStoreWorker =
+  | { t: 'opened' }
+  | { t: 'open-failed'; code: string; message: string }
+  | { t: 'log'; level: 'error' | 'warn' | 'info' | 'debug'; msg: string; meta?: Record<string, unknown> }
+  | { t: 'stats'; stats: WriterStats }
+  | { t: 'closed'; stats: WriterStats };
 
 export interface WorkerSetup {
   sources: SourceSpec[];

@@ -2,23 +2,29 @@
 // (while the process is still privileged), runs the pipeline over their batches
 // and posts snapshots, flow records and per-second samples to the main thread.
 // Everything here runs on this worker's JS thread; capture threads are native.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { Batch } from '../capture/batch.js';
 import { CaptureError } from '../capture/errors.js';
 import { CaptureSource } from '../capture/source.js';
 import type { FlowRecord } from '../flows/index.js';
 import { Pipeline } from '../pipeline/index.js';
 import type { SampleRow } from '../stats/index.js';
-import type { FromWorker, SourceSpec, ToWorker, WorkerSetup } from './protocol.js';
+import type { FromWorker, SourceSpec, StoreFeed, ToWorker, WorkerSetup } from './protocol.js';
 import type { SourceStatus } from './view.js';
 
 /** A BPF program that matches nothing: a paused live source stays open (privileges are gone) but the kernel drops everything. */
 const MATCH_NOTHING = 'ip and not ip';
-/** Flow records are posted in groups: per tick, or sooner when this many are waiting. */
-const FLOW_GROUP = 4096;
+/**
+ * Flow records are posted in groups: per tick, or sooner when this many are
+ * waiting. Small enough that deserializing one group never stalls the main
+ * thread (the API) for long.
+ */
+const FLOW_GROUP = 1024;
 
 const port = parentPort!;
-const setup = workerData as WorkerSetup;
+const setup = workerData as WorkerSetup & { feed?: MessagePort };
+/** The history writer's inbox (absent when storage is off). */
+const feed = setup.feed ?? null;
 const post = (message: FromWorker): void => port.postMessage(message);
 
 interface Open {
@@ -52,12 +58,14 @@ pipeline.on('second', (rows) => {
 function postFlows(): void {
   if (flowGroup.length === 0) return;
   post({ t: 'flows', records: flowGroup });
+  feed?.postMessage({ t: 'flows', records: flowGroup } satisfies StoreFeed);
   flowGroup = [];
 }
 
 function postSeconds(): void {
   if (secondGroup.length === 0) return;
   post({ t: 'seconds', rows: secondGroup });
+  feed?.postMessage({ t: 'seconds', rows: secondGroup } satisfies StoreFeed);
   secondGroup = [];
 }
 
@@ -161,6 +169,7 @@ async function stop(): Promise<void> {
   // Every open flow ends now (reason shutdown), and the open second closes.
   pipeline.flush();
   tick();
+  feed?.postMessage({ t: 'end' } satisfies StoreFeed);
   post({ t: 'stopped' });
 }
 
