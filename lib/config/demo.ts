@@ -11,7 +11,7 @@ import type { Config } from './types.js';
 export function demoConfig(packageRoot: string, cwd: string = process.cwd()): Config {
   return configFromObject(
     {
-      capture: { backend: 'file', file: join(packageRoot, 'fixtures', 'demo.pcap'), speed: 1, loop: true },
+      capture: { backend: 'file', file: join(packageRoot, 'fixtures', 'demo.pcap'), speed: 1, loop: true, rebase_time: true },
       storage: { path: './data/wirewatch.db' },
       api: { bind: '127.0.0.1', port: 8080 },
       // Only has an effect when started as root.

@@ -103,6 +103,7 @@ const capture = section({
   file: text('a path to a pcap or pcapng file', 4096).optional(),
   speed: speed(),
   loop: bool().default(false),
+  rebase_time: bool().default(false),
 });
 
 const aggregation = section({

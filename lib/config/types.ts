@@ -23,6 +23,8 @@ export interface CaptureConfig {
   file?: string;
   speed: number | 'max';
   loop: boolean;
+  /** backend file: shift packet times so the replay starts now (a demo's history then looks live). */
+  rebase_time: boolean;
 }
 
 export interface AggregationConfig {

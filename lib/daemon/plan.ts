@@ -13,7 +13,7 @@ export function sourceSpecs(config: Config): SourceSpec[] {
   if (capture.backend === 'file') {
     const file = capture.file;
     if (!file) throw new DaemonStartError('no_sources', 'capture.file: required when capture.backend is file');
-    return [{ kind: 'file', id: 0, name: basename(file), file, filter: capture.bpf || undefined, speed: capture.speed, loop: capture.loop }];
+    return [{ kind: 'file', id: 0, name: basename(file), file, filter: capture.bpf || undefined, speed: capture.speed, loop: capture.loop, rebaseTime: capture.rebase_time }];
   }
   const interfaces = config.interfaces ?? [];
   if (interfaces.length === 0) throw new DaemonStartError('no_sources', 'interfaces: list at least one interface for capture.backend pcap');

@@ -11,7 +11,7 @@ export type WriterStats = ReturnType<StoreWriter['stats']>;
 /** One capture source, resolved from the config. */
 export type SourceSpec =
   | { kind: 'live'; id: number; name: string; interface: string; filter?: string; promiscuous: boolean; snaplen: number; bufferMb: number }
-  | { kind: 'file'; id: number; name: string; file: string; filter?: string; speed: number | 'max'; loop: boolean };
+  | { kind: 'file'; id: number; name: string; file: string; filter?: string; speed: number | 'max'; loop: boolean; rebaseTime: boolean };
 
 export interface StoreWorkerSetup {
   path: string;

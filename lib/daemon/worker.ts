@@ -46,6 +46,7 @@ let secondGroup: SampleRow[] = [];
 let paused = false;
 let newestPacket = 0;
 const filters = new Map<number, string | undefined>();
+const rebaseAll = setup.sources.some((s) => s.kind === 'file' && s.rebaseTime);
 
 pipeline.on('flow', (record) => {
   flowGroup.push(record);
@@ -98,8 +99,18 @@ for (const spec of setup.sources) {
 }
 post({ t: 'opened', sources: opened.map((o) => ({ id: o.spec.id, name: o.spec.name, warning: o.source.warning })) });
 
+/** Whole seconds added to every packet time of a file source with rebaseTime (integers keep ns exact). */
+let rebaseOffset: number | null = null;
+
+function rebase(batch: Batch): void {
+  const ts = batch.tsSec;
+  rebaseOffset ??= Math.floor(Date.now() / 1000) - Math.floor(ts[0]!);
+  for (let i = 0; i < batch.rows; i++) ts[i] = ts[i]! + rebaseOffset;
+}
+
 function onBatch(batch: Batch): void {
   if (paused) return;
+  if (rebaseAll && batch.rows > 0) rebase(batch);
   pipeline.ingest(batch);
   const last = batch.rows - 1;
   if (last >= 0) newestPacket = Math.max(newestPacket, batch.tsSec[last]! + batch.tsNsec[last]! * 1e-9);

@@ -89,6 +89,15 @@ describe('Daemon', () => {
     expect(log.lines().some((l) => /reload rejected/.test(String(l.msg ?? l.message)))).toBe(true);
   });
 
+  it('rebase_time replays the capture as if it happened now (demo history stays inside retention)', async () => {
+    const { daemon } = await start(config().replace('  loop: true\n', '  loop: true\n  rebase_time: true\n'));
+    const snap = await nextSnapshots(daemon, 2);
+    // demo.pcap itself is from 2026-01-01; at 40× the replay runs ahead of the wall clock by 40 s per second.
+    expect(Math.abs(snap.pipeline.time - Date.now() / 1000)).toBeLessThan(200);
+    const flows = await daemon.liveFlows({ limit: 1 });
+    expect(Math.abs(Number(BigInt(flows[0]!.first_ns) / 1_000_000_000n) - Date.now() / 1000)).toBeLessThan(200);
+  });
+
   it('pause stops counting, resume goes on; live flows are served from the worker', async () => {
     const { daemon } = await start(config());
     await nextSnapshots(daemon, 1);
