@@ -3,6 +3,7 @@
 import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Store } from '../../../lib/store/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, isRoot } from '../../support/paths.js';
 import { startRun, tempDir, writeConfig, type RunningChild } from './support.js';
@@ -55,12 +56,18 @@ describe('wirewatch run', () => {
     expect(sum('packets_c2s') + sum('packets_s2c')).toBe(sources[0]!.packets);
     expect(sum('bytes_c2s') + sum('bytes_s2c')).toBe(sources[0]!.bytes);
 
-    // Storage got the same records, flushed before exit.
-    const db = new Database(join(dir, 'db', 'wirewatch.db'), { readonly: true });
-    const row = db.prepare('SELECT count(*) AS n, sum(bytes_c2s + bytes_s2c) AS bytes FROM flows').get() as { n: number; bytes: number };
-    db.close();
-    expect(row.n).toBe(records.length);
-    expect(row.bytes).toBe(sources[0]!.bytes);
+    // Storage got exactly the same records, flushed before exit.
+    const store = Store.open(join(dir, 'db', 'wirewatch.db'), { readonly: true });
+    const stored: unknown[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = store.flows({ from: 0, to: 2 ** 32, limit: 1000, ...(cursor ? { cursor } : {}) });
+      stored.push(...page.flows);
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    store.close();
+    const key = (r: unknown) => JSON.stringify(r);
+    expect(stored.map(key).sort()).toEqual(records.map(key).sort());
   });
 
   it.runIf(isRoot)('as root it drops to privileges.user right after opening the sources', async () => {
@@ -90,6 +97,28 @@ describe('wirewatch run', () => {
     child = startRun(['--config', file]);
     expect(await child.exited).toBe(2);
     expect(child.stderr()).toMatch(/allow_root/);
+  });
+
+  it.runIf(isRoot)('the embedded demo starts unprivileged (no config) and /readyz turns ready', async () => {
+    dir = tempDir();
+    chownSync(dir, 65534, 65534);
+    child = startRun([], {}, { cwd: dir, uid: 65534, gid: 65534 });
+    await child.waitFor(/dashboard and API at/);
+    let ready: { ready: boolean } | null = null;
+    for (let i = 0; i < 50 && !ready?.ready; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const res = await fetch('http://127.0.0.1:8080/readyz').catch(() => null);
+      ready = res ? ((await res.json()) as { ready: boolean }) : null;
+    }
+    expect(ready?.ready).toBe(true);
+    expect(readFileSync(`/proc/${child.child.pid}/status`, 'utf8')).toMatch(/^Uid:\s+65534\s/m);
+    child.child.kill('SIGTERM');
+    await child.waitFor(/^stopped$/);
+    expect(await child.exited).toBe(0);
+    // It kept its history under ./data of the directory it started in.
+    const db = new Database(join(dir, 'data', 'wirewatch.db'), { readonly: true });
+    expect((db.prepare('SELECT count(*) AS n FROM samples').get() as { n: number }).n).toBeGreaterThan(0);
+    db.close();
   });
 
   it('a bad config exits 2 naming the key', async () => {

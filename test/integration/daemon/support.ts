@@ -47,10 +47,11 @@ export interface RunningChild {
 }
 
 /** Starts `wirewatch run` from source with the given arguments. */
-export function startRun(args: string[], env: NodeJS.ProcessEnv = {}): RunningChild {
+export function startRun(args: string[], env: NodeJS.ProcessEnv = {}, as: { cwd?: string; uid?: number; gid?: number } = {}): RunningChild {
   const child = spawn(process.execPath, ['--import', tsx, join(repoRoot, 'lib/cli.ts'), 'run', ...args], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
+    ...as,
   });
   const logs: Array<Record<string, unknown>> = [];
   const waiters: Array<{ msg: RegExp; resolve: (l: Record<string, unknown>) => void }> = [];
