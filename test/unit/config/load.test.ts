@@ -386,7 +386,7 @@ describe('defaults', () => {
     const c = load(MINIMAL);
     expect(c).toEqual({
       interfaces: [],
-      capture: { backend: 'file', bpf: '', promiscuous: true, snaplen: 256, buffer_mb: 32, file: join(tmpDir, 'x.pcap'), speed: 1, loop: false },
+      capture: { backend: 'file', bpf: '', promiscuous: true, snaplen: 256, buffer_mb: 32, file: join(tmpDir, 'x.pcap'), speed: 1, loop: false, rebase_time: false },
       aggregation: { windows: [1, 10, 60], top_n: 10 },
       tracking: {
         max_flows: 1000000,
