@@ -14,14 +14,12 @@
 // the server's event-loop delay p99.
 //
 // The main thread also receives every ended flow record from the pipeline
-// worker: at full speed that is ~55 000 records/s in groups of 4096, and each
-// group costs tens of ms of deserialization and GC — visible as the no-load
-// event-loop p99, which bounds the API's p99 (--speed 1 shows the API alone).
+// worker (for exporters, alerts and metrics): at full speed ~55 000 records/s in
+// groups of 1024, whose deserialization shows as the no-load event-loop p99,
+// which bounds the API's p99 (--speed 1 shows the API alone).
 //
-// Storage is off unless --storage: a max-speed replay on packet time closes
-// dozens of packet-seconds per wall second, and the daemon's StoreWriter then
-// flushes on the main thread — the thread the API runs on — for seconds at a
-// time (measured: event-loop delay p99 > 6 s), which is what --storage shows.
+// With --storage the SQLite writer runs in its own worker (fed directly by the
+// pipeline), so its transactions no longer block the API's thread.
 //
 // Numbers depend on the machine: on 2 shared cores the load generator itself
 // takes a core from the pipeline; compare phases of one run, not runs.
