@@ -54,8 +54,6 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
   #alerts: Alerts | null = null;
   /** Cumulative packets/bytes per "source class", summed from closed seconds (exact up to the last one). */
   readonly #traffic = new Map<string, { source: number; cls: SampleRow['cls']; packets: number; bytes: number }>();
-  /** Flow records received since the last tick: alerts see them before the tick's snapshot. */
-  #pendingFlows: FlowRecord[][] = [];
   #state: DaemonView['state'] = 'running';
   #snapshot: DaemonSnapshot | null = null;
   #lastTickAt = 0;
@@ -373,7 +371,9 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
       case 'flows':
         if (this.#state === 'stopping') this.#drainToSinks(m.records);
         else for (const sink of this.#sinks) for (const r of m.records) sink.write(r);
-        this.#pendingFlows.push(m.records);
+        // Alerts take each group as it comes (the tick message follows its flows), so no
+        // tick carries a whole second's worth of records in one synchronous call.
+        this.#alerts?.onFlows(m.records);
         this.emit('flows', m.records);
         break;
       case 'seconds':
@@ -418,12 +418,8 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
       rows: m.sources.map((s) => ({ ts, source: s.id, name: s.name, packets: s.packets, bytes: s.bytes, kernel_drops: s.kernel_drops, if_drops: s.if_drops, ring_drops: s.ring_drops })),
     } satisfies ToStoreWorker);
     this.#logDropBursts(m.sources);
-    // Alerting happens here, once per tick, never per packet: flows first, then the snapshot.
-    if (this.#alerts) {
-      for (const records of this.#pendingFlows) this.#alerts.onFlows(records);
-      this.#alerts.onSnapshot(this.#snapshot);
-    }
-    this.#pendingFlows = [];
+    // Threshold rules are evaluated here, once per tick, never per packet.
+    this.#alerts?.onSnapshot(this.#snapshot);
     this.emit('snapshot', this.#snapshot);
   }
 
