@@ -10,6 +10,7 @@ import type { FlowRecord } from '../flows/index.js';
 import { Pipeline } from '../pipeline/index.js';
 import type { SampleRow } from '../stats/index.js';
 import type { FromWorker, SourceSpec, StoreFeed, ToWorker, WorkerSetup } from './protocol.js';
+import { sourceCounters } from './source-status.js';
 import type { SourceStatus } from './view.js';
 
 /** A BPF program that matches nothing: a paused live source stays open (privileges are gone) but the kernel drops everything. */
@@ -117,18 +118,12 @@ function onBatch(batch: Batch): void {
 }
 
 function statusOf(o: Open): SourceStatus {
-  const s = o.source.stats();
   return {
     id: o.spec.id,
     name: o.spec.name,
     kind: o.spec.kind,
     state: o.state,
-    packets: s.packets,
-    bytes: s.bytes,
-    kernel_drops: s.kernelDrops,
-    if_drops: s.interfaceDrops,
-    ring_drops: s.ringDrops,
-    errors: { truncated: s.errorsTruncated, malformed: s.errorsMalformed, unsupported_link: s.errorsUnsupportedLink },
+    ...sourceCounters(o.source.stats()),
     ...(o.error ? { error: o.error } : {}),
   };
 }

@@ -2,6 +2,7 @@
 // real CaptureSource replaying a fixture (so every number the API shows can be
 // checked against the replay), a real Store filled by a full replay, real
 // config sections, and small HTTP helpers. No mocks of wirewatch components.
+import { sourceCounters } from '../../../lib/daemon/source-status.js';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest, type Server } from 'node:http';
@@ -75,17 +76,7 @@ export class ReplayView extends EventEmitter<DaemonViewEvents> implements Daemon
     source.on('batch', (b) => pipeline.ingest(b));
     source.start();
     await source.ended();
-    const s = source.stats();
-    view.#source = {
-      ...view.#source,
-      state: 'ended',
-      packets: s.packets,
-      bytes: s.bytes,
-      kernel_drops: s.kernelDrops,
-      if_drops: s.interfaceDrops,
-      ring_drops: s.ringDrops,
-      errors: { truncated: s.errorsTruncated, malformed: s.errorsMalformed, unsupported_link: s.errorsUnsupportedLink },
-    };
+    view.#source = { ...view.#source, state: 'ended', ...sourceCounters(source.stats()) };
     view.tick();
     return view;
   }
