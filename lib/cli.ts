@@ -32,7 +32,8 @@ Usage:
       prints a summary; --flows-out writes one JSON line per flow (open flows end as "shutdown").
       e.g. wirewatch replay capture.pcap --bpf "tcp port 443" --json --flows-out flows.jsonl
   wirewatch interfaces [--json]
-      Lists the interfaces libpcap can capture on.
+      Lists the interfaces libpcap can capture on (with addresses and up/running flags).
+      e.g. wirewatch interfaces --json
   wirewatch --version | --help
 
 With no command, runs the embedded demo (as wirewatch run).
