@@ -188,6 +188,22 @@ export async function startNfcapd(dir: string, port: number, family: 4 | 6): Pro
   };
 }
 
+/**
+ * nfcapd on a free port. Another test can take the port number between our
+ * probe and nfcapd's bind (CI saw "Address already in use"): then try again on
+ * another port, a few times.
+ */
+export async function startNfcapdOnFreePort(dir: string, family: 4 | 6): Promise<{ nfcapd: Nfcapd; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freeUdpPort(family);
+    try {
+      return { nfcapd: await startNfcapd(dir, port, family), port };
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    }
+  }
+}
+
 /** Hand-made records at the edges of every field, next to the fixtures' ordinary ones. */
 export function edgeRecords(): FlowRecord[] {
   const base: FlowRecord = {
