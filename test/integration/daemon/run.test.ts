@@ -45,7 +45,7 @@ describe('wirewatch run', () => {
     await new Promise((r) => setTimeout(r, 1500)); // demo at 40× lasts 4.5 s: stop in the middle
     child.child.kill('SIGTERM');
     const stopped = await child.waitFor(/^stopped$/);
-    expect(await child.exited).toBe(0);
+    expect(await child.exited, `stderr: ${child.stderr()}`).toBe(0);
     const sources = stopped.sources as SourceLine[];
     expect(sources[0]!.packets).toBeGreaterThan(0);
     expect(sources[0]!.packets).toBeLessThan(22456); // it really was mid-replay
@@ -80,11 +80,11 @@ describe('wirewatch run', () => {
     child = startRun(['--config', file]);
     await child.waitFor(/capture started/);
     const status = readFileSync(`/proc/${child.child.pid}/status`, 'utf8');
-    expect(status).toMatch(/^Uid:\s+65534\s+65534\s+65534\s+65534$/m);
+    expect(status, JSON.stringify(child.logs)).toMatch(/^Uid:\s+65534\s+65534\s+65534\s+65534$/m);
     expect(status).toMatch(/^CapEff:\s+0+$/m);
     child.child.kill('SIGTERM');
     await child.waitFor(/^stopped$/);
-    expect(await child.exited).toBe(0);
+    expect(await child.exited, `stderr: ${child.stderr()}`).toBe(0);
     // Storage stayed writable for the dropped user: the flows reached the database.
     const db = new Database(join(dir, 'db', 'wirewatch.db'), { readonly: true });
     expect((db.prepare('SELECT count(*) AS n FROM flows').get() as { n: number }).n).toBeGreaterThan(0);
@@ -95,7 +95,7 @@ describe('wirewatch run', () => {
     dir = tempDir();
     const file = writeConfig(dir, base(dir, 'privileges:\n  drop: false\n'));
     child = startRun(['--config', file]);
-    expect(await child.exited).toBe(2);
+    expect(await child.exited, `stderr: ${child.stderr()}`).toBe(2);
     expect(child.stderr()).toMatch(/allow_root/);
   });
 
@@ -114,7 +114,7 @@ describe('wirewatch run', () => {
     expect(readFileSync(`/proc/${child.child.pid}/status`, 'utf8')).toMatch(/^Uid:\s+65534\s/m);
     child.child.kill('SIGTERM');
     await child.waitFor(/^stopped$/);
-    expect(await child.exited).toBe(0);
+    expect(await child.exited, `stderr: ${child.stderr()}`).toBe(0);
     // It kept its history under ./data of the directory it started in.
     const db = new Database(join(dir, 'data', 'wirewatch.db'), { readonly: true });
     expect((db.prepare('SELECT count(*) AS n FROM samples').get() as { n: number }).n).toBeGreaterThan(0);
@@ -125,7 +125,7 @@ describe('wirewatch run', () => {
     dir = tempDir();
     const file = writeConfig(dir, base(dir, 'tracking:\n  max_flows: lots\n'));
     child = startRun(['--config', file]);
-    expect(await child.exited).toBe(2);
+    expect(await child.exited, `stderr: ${child.stderr()}`).toBe(2);
     expect(child.stderr()).toMatch(/tracking\.max_flows/);
   });
 });
