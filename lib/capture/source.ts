@@ -13,6 +13,9 @@ import { CaptureError, toCaptureError } from './errors.js';
 import type { NativeCounters, NativeSource, NativeSourceOptions } from './native-types.js';
 import { fileOptions, liveOptions, type FileSourceOptions, type LiveSourceOptions } from './options.js';
 
+/** Longest run of 'batch' events per event-loop turn, ms. */
+const TURN_BUDGET_MS = 10;
+
 export interface SourceStats extends NativeCounters {
   id: number;
   name: string;
@@ -43,6 +46,12 @@ export class CaptureSource extends EventEmitter<SourceEvents> {
   #error: CaptureError | null = null;
   #ended: Promise<void>;
   #resolveEnded!: () => void;
+  /** Slots handed over by the addon, not yet emitted (see #onBatch). */
+  #queue: number[] = [];
+  #turnStart = -1;
+  #turnScheduled = false;
+  #endPending = false;
+  #endError: (Error & { kind?: string }) | null = null;
 
   /** Opens a live interface now (needs root or CAP_NET_RAW); capturing begins at start(). */
   static openLive(options: LiveSourceOptions): CaptureSource {
@@ -179,7 +188,52 @@ export class CaptureSource extends EventEmitter<SourceEvents> {
     }
   }
 
+  /**
+   * The addon hands over every filled batch in one go, and a fast file keeps
+   * refilling the slots we release: emitted all at once, a replay at full speed
+   * would hold this thread for hundreds of ms at a time (timers, worker messages
+   * and HTTP requests waiting behind it). So 'batch' events get TURN_BUDGET_MS
+   * per event-loop turn; later batches stay queued (their slots held, which
+   * pauses a file source) and are emitted in order on the next turns.
+   */
   #onBatch(slot: number): boolean {
+    if (this.#queue.length === 0 && this.#withinTurn()) return this.#emitBatch(slot);
+    this.#queue.push(slot);
+    this.#scheduleTurn();
+    return true; // the addon keeps the slot until it is emitted and released
+  }
+
+  #withinTurn(): boolean {
+    const now = performance.now();
+    if (this.#turnStart < 0) {
+      this.#turnStart = now;
+      this.#scheduleTurn();
+      return true;
+    }
+    return now - this.#turnStart < TURN_BUDGET_MS;
+  }
+
+  #scheduleTurn(): void {
+    if (this.#turnScheduled) return;
+    this.#turnScheduled = true;
+    setImmediate(this.#nextTurn);
+  }
+
+  readonly #nextTurn = (): void => {
+    this.#turnScheduled = false;
+    this.#turnStart = -1;
+    while (this.#queue.length > 0 && this.#withinTurn()) {
+      const slot = this.#queue.shift()!;
+      if (!this.#emitBatch(slot)) this.#native.release(slot);
+    }
+    if (this.#queue.length === 0 && this.#endPending) {
+      this.#endPending = false;
+      this.#onEnd(this.#endError);
+    }
+  };
+
+  /** Emits 'batch'; true if a listener retained it. */
+  #emitBatch(slot: number): boolean {
     const batch = this.#batches[slot]!;
     try {
       this.emit('batch', batch);
@@ -191,6 +245,12 @@ export class CaptureSource extends EventEmitter<SourceEvents> {
 
   #onEnd(error: (Error & { kind?: string }) | null): void {
     if (this.#state === 'ended') return;
+    if (this.#queue.length > 0) {
+      // Batches captured before the end are still queued: 'end' follows them.
+      this.#endPending = true;
+      this.#endError = error;
+      return;
+    }
     this.#state = 'ended';
     this.#error = error ? (toCaptureError(error) as CaptureError) : null;
     this.#resolveEnded();

@@ -224,6 +224,34 @@ describe('file source: pacing, looping, iteration', () => {
     expect(Array.from(kept!.wireLen.subarray(0, kept!.rows))).toEqual(snapshot);
     source.release(kept!);
   });
+  it('a slow listener does not hold the event loop: batches wait for later turns, in order, and end comes last', async () => {
+    const { records } = readPcapRecords(fixture('mixed.pcap'));
+    const source = CaptureSource.openFile({ file: fixture('mixed.pcap'), batchRows: 8 });
+    let turn = 0; // advances once per event-loop turn
+    const spin = () => {
+      turn++;
+      if (source.state !== 'ended') setImmediate(spin);
+    };
+    setImmediate(spin);
+    const turnsSeen = new Set<number>();
+    const order: string[] = [];
+    let ended = false;
+    let batches = 0;
+    source.on('batch', (batch) => {
+      expect(ended).toBe(false);
+      batches++;
+      turnsSeen.add(turn);
+      for (let row = 0; row < batch.rows; row++) order.push(`${batch.tsSec[row]} ${batch.capLen[row]} ${batch.wireLen[row]}`);
+      const until = performance.now() + 3; // a listener that takes 3 ms per batch
+      while (performance.now() < until);
+    });
+    source.on('end', () => (ended = true));
+    await source.start().ended();
+    expect(order).toHaveLength(records.length);
+    expect(order).toEqual(records.map((r) => `${r.tsSec} ${r.capLen} ${r.wireLen}`));
+    // ~10 ms of batches per turn: at 3 ms each, no turn takes more than 4.
+    expect(turnsSeen.size).toBeGreaterThanOrEqual(Math.ceil(batches / 4));
+  });
 });
 
 describe('file source: lifecycle', () => {
