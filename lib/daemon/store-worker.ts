@@ -5,6 +5,9 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { StoreWriter } from '../store/index.js';
 import type { StoreFeed, StoreWorkerSetup, ToStoreWorker } from './protocol.js';
+import { lowerThisThreadPriority } from './thread-priority.js';
+
+lowerThisThreadPriority();
 
 const setup = workerData as StoreWorkerSetup & { feed: MessagePort };
 const port = parentPort!;

@@ -11,6 +11,7 @@ import { Pipeline } from '../pipeline/index.js';
 import type { SampleRow } from '../stats/index.js';
 import type { FromWorker, SourceSpec, StoreFeed, ToWorker, WorkerSetup } from './protocol.js';
 import { sourceCounters } from './source-status.js';
+import { lowerThisThreadPriority } from './thread-priority.js';
 import type { SourceStatus } from './view.js';
 
 /** A BPF program that matches nothing: a paused live source stays open (privileges are gone) but the kernel drops everything. */
@@ -22,6 +23,8 @@ const MATCH_NOTHING = 'ip and not ip';
  */
 const FLOW_GROUP = 1024;
 
+// Before any source opens: the capture threads inherit this thread's priority.
+lowerThisThreadPriority();
 const port = parentPort!;
 const setup = workerData as WorkerSetup & { feed?: MessagePort };
 /** The history writer's inbox (absent when storage is off). */
