@@ -1,28 +1,28 @@
 // API under load while the daemon replays at full speed (issue 7).
 //
-//   npx tsx bench/api-load.ts [--seconds N] [--rate R] [--connections C] [--max] [--storage] [--speed X] [--json]
+//   npx tsx bench/api-load.ts [--seconds N] [--rate R] [--connections C] [--max] [--storage] [--speed X] [--paths P,Q] [--json]
 //
 // A real Daemon (lib/daemon: pipeline worker + storage) replays
 // fixtures/demo.pcap in a loop at speed max; the API (lib/api) serves it on
 // loopback with an API token, as `wirewatch run` does. autocannon runs in a
 // separate process (so the load generator does not share the server's event
-// loop) against GET /api/stats and GET /api/flows?limit=100, N seconds each,
-// at a fixed R requests/s (default 500, the issue's target) and, with --max,
-// also as fast as C connections go. For every phase: requests/s, latency
-// p50/p99 (ms), non-2xx answers, and the replay rate (packets/s through the
-// pipeline, from the daemon's snapshots) next to the rate with no load, and
-// the server's event-loop delay p99.
+// loop) against GET /healthz (the cheapest route: what the load generator and
+// the HTTP stack alone cost), /api/stats and /api/flows?limit=100 (--paths to
+// choose), N seconds each, at a fixed R requests/s (default 500, the issue's
+// target) and, with --max, also as fast as C connections go. Each load phase
+// follows its own no-load phase, and the replay rate (packets/s through the
+// pipeline, from the daemon's snapshots) is compared with that one: the speed
+// of a shared machine drifts from minute to minute. For every phase:
+// requests/s, latency p50/p99 (ms), non-2xx answers, the replay rate and the
+// server's event-loop delay p99 (--speed 1 shows the API alone).
 //
-// The main thread also receives every ended flow record from the pipeline
-// worker (for exporters, alerts and metrics): at full speed ~55 000 records/s in
-// groups of 1024, whose deserialization shows as the no-load event-loop p99,
-// which bounds the API's p99 (--speed 1 shows the API alone).
-//
-// With --storage the SQLite writer runs in its own worker (fed directly by the
-// pipeline), so its transactions no longer block the API's thread.
+// The main thread receives every ended flow record from the pipeline worker
+// (for exporters, alerts and metrics): at full speed ~55 000 records/s in groups
+// of 1024. The pipeline and writer workers run at nice +10, so the API thread
+// gets a CPU first (lib/daemon/thread-priority.ts).
 //
 // Numbers depend on the machine: on 2 shared cores the load generator itself
-// takes a core from the pipeline; compare phases of one run, not runs.
+// takes CPU from the pipeline.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -48,6 +48,11 @@ const STORAGE = process.argv.includes('--storage');
 /** Replay speed: 'max' (default) or a multiple of real time (--speed 1: the API's own cost, the pipeline nearly idle). */
 const SPEED: number | 'max' = process.argv.includes('--speed') ? arg('speed', 1) : 'max';
 const TOKEN = 'bench-token-0123456789abcdef';
+/**
+ * /healthz first: the cheapest route, so its phase shows what the load generator
+ * and the HTTP stack cost the replay before any handler of ours does work.
+ */
+const PATHS = (process.argv.includes('--paths') ? process.argv[process.argv.indexOf('--paths') + 1]! : '/healthz,/api/stats,/api/flows?limit=100').split(',');
 
 interface Phase {
   name: string;
@@ -59,6 +64,8 @@ interface Phase {
   non2xx: number | null;
   errors: number | null;
   replay_pps: number;
+  /** The replay rate in the no-load period just before this phase (the machine's speed drifts). */
+  baseline_pps: number | null;
   event_loop_p99_ms: number;
 }
 
@@ -119,18 +126,22 @@ async function main(): Promise<void> {
     return { result, pps: window.seconds > 0 ? window.packets / window.seconds : 0, lag: loop.percentile(99) / 1e6 };
   };
 
-  if (!JSON_OUT) process.stderr.write(`  serving ${base}; measuring the replay without load ...\n`);
+  if (!JSON_OUT) process.stderr.write(`  serving ${base}\n`);
   await new Promise((r) => setTimeout(r, 2000)); // warm up: caches, JIT, first seconds in the store
   const phases: Phase[] = [];
-  const idle = await measure(() => new Promise((r) => setTimeout(r, SECONDS * 1000)));
-  phases.push({ name: 'no load', path: null, rate: null, requests_per_s: null, p50_ms: null, p99_ms: null, non2xx: null, errors: null, replay_pps: idle.pps, event_loop_p99_ms: idle.lag });
+  const noLoad = async () => {
+    const idle = await measure(() => new Promise((r) => setTimeout(r, SECONDS * 1000)));
+    phases.push({ name: 'no load', path: null, rate: null, requests_per_s: null, p50_ms: null, p99_ms: null, non2xx: null, errors: null, replay_pps: idle.pps, baseline_pps: null, event_loop_p99_ms: idle.lag });
+    return idle.pps;
+  };
   const runs: Array<[string, number | null]> = [];
-  for (const path of ['/api/stats', '/api/flows?limit=100']) {
+  for (const path of PATHS) {
     runs.push([path, RATE]);
     if (MAX) runs.push([path, null]);
   }
   for (const [path, rate] of runs) {
-    if (!JSON_OUT) process.stderr.write(`  ${path} @ ${rate ?? 'max'} ...\n`);
+    if (!JSON_OUT) process.stderr.write(`  no load, then ${path} @ ${rate ?? 'max'} ...\n`);
+    const baseline = await noLoad();
     const { result, pps, lag } = await measure(() => autocannon(`${base}${path}`, rate));
     phases.push({
       name: `${path} @ ${rate === null ? 'max' : `${rate}/s`}`,
@@ -142,6 +153,7 @@ async function main(): Promise<void> {
       non2xx: result.non2xx,
       errors: result.errors,
       replay_pps: pps,
+      baseline_pps: baseline,
       event_loop_p99_ms: lag,
     });
   }
@@ -162,7 +174,7 @@ async function main(): Promise<void> {
   const fmt = (v: number | null, d = 1) => (v === null ? '-' : v.toFixed(d));
   console.log(['phase'.padEnd(32), 'req/s'.padStart(8), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'non-2xx'.padStart(8), 'replay pkt/s'.padStart(14), 'vs no load'.padStart(11), 'loop p99 ms'.padStart(12)].join(' '));
   for (const p of phases) {
-    const change = p === phases[0] ? '' : `${(((p.replay_pps - phases[0]!.replay_pps) / phases[0]!.replay_pps) * 100).toFixed(1)}%`;
+    const change = p.baseline_pps === null ? '' : `${(((p.replay_pps - p.baseline_pps) / p.baseline_pps) * 100).toFixed(1)}%`;
     console.log([p.name.padEnd(32), fmt(p.requests_per_s).padStart(8), fmt(p.p50_ms).padStart(8), fmt(p.p99_ms).padStart(8), String(p.non2xx ?? '-').padStart(8), Math.round(p.replay_pps).toLocaleString('en').padStart(14), change.padStart(11), fmt(p.event_loop_p99_ms).padStart(12)].join(' '));
   }
 }
