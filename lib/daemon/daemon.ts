@@ -16,7 +16,7 @@ import { prepareStorePath, Store, StoreError } from '../store/index.js';
 import { pipelineSetup, reconfigureMessage } from './plan.js';
 import { DaemonStartError } from './errors.js';
 import { lookupIds } from './ids.js';
-import type { FromStoreWorker, FromWorker, StoreWorkerSetup, ToStoreWorker, ToWorker, WriterStats } from './protocol.js';
+import type { FromStoreWorker, FromWorker, LiveFlowsCopy, StoreWorkerSetup, ToStoreWorker, ToWorker, WriterStats } from './protocol.js';
 import type { DaemonSnapshot, DaemonView, DaemonViewEvents, LiveFlowQuery, ReadyState, ReloadResult, SourceStatus } from './view.js';
 
 export interface DaemonOptions {
@@ -56,6 +56,8 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
   readonly #traffic = new Map<string, { source: number; cls: SampleRow['cls']; packets: number; bytes: number }>();
   #state: DaemonView['state'] = 'running';
   #snapshot: DaemonSnapshot | null = null;
+  /** Open flows of the latest tick, while the API follows them (see liveFlows). */
+  #live: LiveFlowsCopy | null = null;
   #lastTickAt = 0;
   #sources: SourceStatus[] = [];
   #requests = new Map<number, (value: unknown) => void>();
@@ -152,9 +154,20 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
     return this.#sources;
   }
 
+  /**
+   * Open flows, least recently seen first per timeout class. While they are
+   * asked for, every tick brings them along (the same turn as its snapshot), so
+   * later calls answer from the latest tick without a round trip to the busy
+   * pipeline thread; the first call, and any with a larger limit, asks it.
+   */
   liveFlows(query: LiveFlowQuery = {}): Promise<FlowRecord[]> {
     const limit = query.limit ?? 100_000;
     if (this.#exited) return Promise.resolve([]);
+    const live = this.#live;
+    if (live && limit <= live.limit) {
+      this.#post({ t: 'live-follow', limit });
+      return Promise.resolve(live.records.slice(0, limit));
+    }
     return this.#request<FlowRecord[]>((id) => ({ t: 'live-flows', id, limit }));
   }
 
@@ -412,6 +425,7 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
     this.#lastTickAt = now;
     this.#sources = m.sources;
     this.#snapshot = { taken: now / 1000, pipeline: m.snapshot, sources: m.sources, lag_s: m.lagS };
+    this.#live = m.live ?? null;
     const ts = Math.floor(now / 1000);
     this.#storeWorker?.postMessage({
       t: 'source-stats',

@@ -46,18 +46,26 @@ export interface WorkerSetup {
   tickMs: number;
 }
 
+/** The open flows at a tick (up to `limit` of them), taken in the same turn as its snapshot. */
+export interface LiveFlowsCopy {
+  limit: number;
+  records: FlowRecord[];
+}
+
 export type ToWorker =
   | { t: 'start' }
   | { t: 'pause' }
   | { t: 'resume' }
   | { t: 'reconfigure'; id: number; windows: number[]; timeouts: FlowTimeouts; filters: Record<number, string | undefined> }
   | { t: 'live-flows'; id: number; limit: number }
+  /** Keep sending live flows with each tick (someone still reads them); no answer. */
+  | { t: 'live-follow'; limit: number }
   | { t: 'stop' };
 
 export type FromWorker =
   | { t: 'opened'; sources: Array<{ id: number; name: string; warning?: string }> }
   | { t: 'open-failed'; source: string; kind: string; message: string }
-  | { t: 'tick'; snapshot: PipelineSnapshot; sources: SourceStatus[]; lagS: number }
+  | { t: 'tick'; snapshot: PipelineSnapshot; sources: SourceStatus[]; lagS: number; live?: LiveFlowsCopy }
   | { t: 'flows'; records: FlowRecord[] }
   | { t: 'seconds'; rows: SampleRow[] }
   | { t: 'source-ended'; id: number; name: string; error?: { kind: string; message: string } }

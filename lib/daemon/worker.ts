@@ -22,6 +22,14 @@ const MATCH_NOTHING = 'ip and not ip';
  * thread (the API) for long.
  */
 const FLOW_GROUP = 1024;
+/**
+ * After a request for live flows, ticks carry them for this long (renewed by
+ * each later request): a client that asks at least about once a tick (an API
+ * under load) is answered from the latest tick instead of waiting for this busy
+ * thread to reply. Short, because each copy costs this thread up to 100k
+ * records: slower pollers (the dashboard, every 2 s) ask each time instead.
+ */
+const LIVE_FOLLOW_MS = 1500;
 
 // Before any source opens: the capture threads inherit this thread's priority.
 lowerThisThreadPriority();
@@ -46,6 +54,7 @@ const pipeline = new Pipeline({
   timeouts: setup.timeouts,
 });
 let flowGroup: FlowRecord[] = [];
+let liveFollow: { limit: number; until: number } | null = null;
 let secondGroup: SampleRow[] = [];
 let paused = false;
 let newestPacket = 0;
@@ -137,7 +146,15 @@ function tick(): void {
   postSeconds();
   // Lag: how far behind the wire the pipeline is (live sources only; a replay's packet time is not "now").
   const lagS = setup.clock === 'wall' && newestPacket > 0 ? Math.max(0, Date.now() / 1000 - newestPacket) : 0;
-  post({ t: 'tick', snapshot, sources: opened.map(statusOf), lagS });
+  const following = liveFollow !== null && Date.now() < liveFollow.until;
+  if (!following) liveFollow = null;
+  const live = following ? { limit: liveFollow!.limit, records: pipeline.liveFlows(liveFollow!.limit) } : undefined;
+  post({ t: 'tick', snapshot, sources: opened.map(statusOf), lagS, ...(live ? { live } : {}) });
+}
+
+function follow(limit: number): void {
+  const until = Date.now() + LIVE_FOLLOW_MS;
+  liveFollow = { limit: Math.max(limit, liveFollow && Date.now() < liveFollow.until ? liveFollow.limit : 0), until };
 }
 
 let timer: NodeJS.Timeout | undefined;
@@ -210,6 +227,10 @@ port.on('message', (m: ToWorker) => {
       break;
     case 'live-flows':
       post({ t: 'live-flows', id: m.id, records: pipeline.liveFlows(m.limit) });
+      follow(m.limit);
+      break;
+    case 'live-follow':
+      follow(m.limit);
       break;
     case 'stop':
       void stop();

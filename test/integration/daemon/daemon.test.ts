@@ -98,6 +98,21 @@ describe('Daemon', () => {
     expect(Math.abs(Number(BigInt(flows[0]!.first_ns) / 1_000_000_000n) - Date.now() / 1000)).toBeLessThan(200);
   });
 
+  it('while live flows are asked for, each tick brings them: answers match that tick\'s snapshot exactly', async () => {
+    const { daemon } = await start(config().replace('speed: 40', 'speed: max'));
+    await nextSnapshots(daemon, 1);
+    await daemon.liveFlows(); // the first ask goes to the worker and starts the following
+    for (let i = 0; i < 3; i++) {
+      const snap = await nextSnapshots(daemon, 1);
+      // Asked right after the tick, while the replay runs at full speed: without the
+      // tick's copy this would be the worker's table some ms later, not the snapshot's.
+      const flows = await daemon.liveFlows();
+      expect(flows.length).toBe(snap.pipeline.flows.active);
+      expect(flows.every((f) => f.end_reason === null)).toBe(true);
+      expect((await daemon.liveFlows({ limit: 2 })).map((f) => f.community_id)).toEqual(flows.slice(0, 2).map((f) => f.community_id));
+    }
+  });
+
   it('pause stops counting, resume goes on; live flows are served from the worker', async () => {
     const { daemon } = await start(config());
     await nextSnapshots(daemon, 1);
