@@ -19,6 +19,7 @@ import { SessionStore } from './auth/sessions.js';
 import type { AlertsSource, ApiContext, ApiStore } from './context.js';
 import { ApiError, errorHandler } from './errors.js';
 import { LiveFlows, type LiveFlowsOptions } from './live-flows.js';
+import type { NamedExportStats } from '../export/index.js';
 import { createMetrics, type TrafficTotal } from './metrics/index.js';
 import { openApiDocument } from './openapi.js';
 import { validate } from './params.js';
@@ -57,6 +58,8 @@ export interface CreateApiOptions {
   trafficTotals?: () => readonly TrafficTotal[];
   /** Failed history writes so far, for wirewatch_storage_errors_total (e.g. () => writer.stats().errors). */
   storageErrors?: () => number;
+  /** The flow exporters' counters, for /metrics and /api/sources (e.g. () => daemon.exportStats()). */
+  exportStats?: () => readonly NamedExportStats[];
   /** Per-client limits. Defaults: login burst 5, 5/min; control burst 10, 60/min. */
   rateLimits?: { login?: RateLimit; control?: RateLimit };
   stream?: StreamOptions;
@@ -126,6 +129,7 @@ export function createApi(options: CreateApiOptions): Api {
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.trafficTotals ? { trafficTotals: options.trafficTotals } : {}),
     ...(options.storageErrors ? { storageErrors: options.storageErrors } : {}),
+    ...(options.exportStats ? { exportStats: options.exportStats } : {}),
     streams: () => hub.stats(),
   });
 
@@ -165,6 +169,7 @@ export function createApi(options: CreateApiOptions): Api {
     hub,
     live,
     registry: metrics.registry,
+    exportStats: options.exportStats ?? (() => []),
     snapshotFrame,
     logins: { inflight: 0, max: options.maxConcurrentLogins ?? 4 },
   };

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { AlertListQuery } from '../alerts/types.js';
 import type { ApiConfig } from '../config/types.js';
 import type { DaemonView } from '../daemon/view.js';
+import type { NamedExportStats } from '../export/index.js';
 import type { Logger } from '../log/index.js';
 import type { Store } from '../store/store.js';
 import type { Authenticator } from './auth/access.js';
@@ -34,6 +35,8 @@ export interface ApiContext {
   hub: StreamHub;
   live: LiveFlows;
   registry: Registry;
+  /** The flow exporters' counters (none configured: empty). */
+  exportStats: () => readonly NamedExportStats[];
   /** The SSE frame of the latest snapshot (null before the first one). */
   snapshotFrame(): string | null;
   logins: { inflight: number; max: number };

@@ -189,6 +189,17 @@ export const sourcesResponse = z.object({
     errors: z.object({ truncated: z.number(), malformed: z.number(), unsupported_link: z.number() }),
     error: z.object({ kind: z.string(), message: z.string() }).optional(),
   })),
+  exports: z.array(z.object({
+    name: z.string().describe('ipfix or jsonl.'),
+    connected: z.boolean().describe('UDP socket open, TCP connected, or JSON-lines file open.'),
+    sent: z.number(),
+    dropped: z.number().describe('Records lost: queue full, failed send or write, or queued at close.'),
+    invalid: z.number().describe('Records that cannot be encoded faithfully, skipped.'),
+    queued: z.number(),
+    errors: z.number(),
+    reconnects: z.number(),
+    last_error: z.string().nullable(),
+  })).describe('One entry per configured flow exporter.'),
 });
 
 export const alertsResponse = z.object({ enabled: z.boolean(), alerts: z.array(z.record(z.string(), z.unknown())) });

@@ -23,6 +23,7 @@ export async function startApi(daemon: Daemon, config: Config, logger: Logger): 
     staticDir: join(packageRoot, 'web'),
     trafficTotals: () => daemon.trafficTotals(),
     storageErrors: () => daemon.storageErrors(),
+    exportStats: () => daemon.exportStats(),
   });
   // The dashboard's chart library, served locally (no CDN; CSP is 'self').
   const app = express();

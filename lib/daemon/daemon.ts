@@ -8,7 +8,7 @@ import { createAlerts, type Alerts } from '../alerts/index.js';
 import { CaptureError } from '../capture/errors.js';
 import { dropPrivileges } from '../capture/privileges.js';
 import { diffConfig, loadConfig, type Config } from '../config/index.js';
-import { createFlowSinks, type FlowSink } from '../export/index.js';
+import { createFlowSinks, type FlowSink, type NamedExportStats } from '../export/index.js';
 import type { FlowRecord } from '../flows/index.js';
 import type { SampleRow } from '../stats/index.js';
 import type { Logger } from '../log/index.js';
@@ -129,6 +129,11 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
   /** Packets and bytes per source and class since start, for Prometheus counters. */
   trafficTotals(): Array<{ source: number; cls: SampleRow['cls']; packets: number; bytes: number }> {
     return [...this.#traffic.values()];
+  }
+
+  /** Each configured exporter's counters (sent, dropped, queued, ...). */
+  exportStats(): NamedExportStats[] {
+    return this.#sinks.map((s) => ({ name: s.name, ...s.stats() }));
   }
 
   /** Failed history writes so far. */

@@ -8,7 +8,7 @@ import type { ExportLogger, FlowSink } from './sink.js';
 export * from './ipfix/index.js';
 export * from './jsonl/index.js';
 export { BoundedQueue } from './queue.js';
-export { emptyStats, type ExportLogger, type ExportStats, type FlowSink } from './sink.js';
+export { emptyStats, type ExportLogger, type ExportStats, type FlowSink, type NamedExportStats } from './sink.js';
 
 /** The `export` config section: each present (non-null) subsection enables that exporter. */
 export interface ExportSection {

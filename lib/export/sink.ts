@@ -28,6 +28,9 @@ export interface ExportStats {
   last_error: string | null;
 }
 
+/** One exporter's counters, named ("ipfix", "jsonl"), as /metrics and /api/sources show them. */
+export type NamedExportStats = ExportStats & { name: string };
+
 export interface FlowSink {
   /** "ipfix" or "jsonl". */
   readonly name: string;

@@ -3,7 +3,9 @@
 import { Registry } from 'prom-client';
 import type { DaemonView } from '../../daemon/view.js';
 import type { StreamStats } from '../stream.js';
+import type { NamedExportStats } from '../../export/index.js';
 import { registerCapture } from './capture.js';
+import { registerExport } from './export.js';
 import { registerFlows } from './flows.js';
 import { registerService } from './service.js';
 import { registerTraffic, type TrafficTotal } from './traffic.js';
@@ -19,6 +21,8 @@ export interface MetricsOptions {
   trafficTotals?: () => readonly TrafficTotal[];
   /** Failed history writes so far (StoreWriter stats().errors). */
   storageErrors?: () => number;
+  /** The flow exporters' counters (Daemon.exportStats). */
+  exportStats?: () => readonly NamedExportStats[];
   streams: () => StreamStats;
 }
 
@@ -29,5 +33,6 @@ export function createMetrics(options: MetricsOptions): { registry: Registry; cl
   registerCapture(registry, snapshot);
   const stopFlows = registerFlows(registry, options.view, snapshot);
   registerService(registry, options.storageErrors, options.streams);
+  registerExport(registry, options.exportStats);
   return { registry, close: stopFlows };
 }

@@ -30,13 +30,17 @@ export function statsRoutes(ctx: ApiContext) {
       method: 'get',
       path: '/api/sources',
       tag: 'live',
-      summary: 'Capture sources: state, packets, bytes, drops and decode errors since each opened',
+      summary: 'Capture sources: state, packets, bytes, drops and decode errors since each opened; flow exporters: sent, dropped, queued',
       access: 'viewer',
       query: emptyQuery,
       result: sourcesResponse,
       handle: () => ({
         state: ctx.view.state,
         sources: ctx.view.sources().map((s) => ({ ...s, drops: s.kernel_drops + s.if_drops + s.ring_drops })),
+        exports: ctx.exportStats().map((e) => ({
+          name: e.name, connected: e.connected, sent: e.sent, dropped: e.dropped, invalid: e.invalid, queued: e.queued,
+          errors: e.errors, reconnects: e.reconnects, last_error: e.last_error,
+        })),
       }),
     }),
   ];

@@ -1,6 +1,8 @@
 // The API over the real Daemon (lib/daemon: pipeline worker + storage), as
 // `wirewatch run` will wire it: a replay of fixtures/mixed.pcap, checked
 // against the replay summary.
+import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromObject } from '../../../lib/config/index.js';
@@ -91,5 +93,61 @@ describe('API over lib/daemon', () => {
     expect(login.status).toBe(200);
     expect(daemon.store!.database.prepare('SELECT count(*) AS n FROM api_sessions').get()).toEqual({ n: 1 });
     expect((await call(`${srv.url}/api/sources`, { token: login.body.token })).status).toBe(200);
+  });
+});
+
+describe('flow exporters in /api/sources and /metrics', () => {
+  it('every record the daemon ended is counted once, as sent or dropped, in both places', async () => {
+    const d = tempDir('ww-api-export-');
+    const collector = dgram.createSocket('udp4');
+    let datagrams = 0;
+    collector.on('message', () => datagrams++);
+    await new Promise<void>((r) => collector.bind(0, '127.0.0.1', r));
+    const jsonl = join(d.path, 'flows.jsonl');
+    const config = configFromObject(
+      {
+        // A queue of 1 next to a max-speed replay: records arriving together overflow it.
+        capture: { backend: 'file', file: MIXED, speed: 'max' },
+        storage: { enabled: false },
+        export: { ipfix: { collector: `127.0.0.1:${(collector.address() as { port: number }).port}`, queue: 1 }, jsonl: { path: jsonl } },
+        privileges: { drop: false, allow_root: true },
+      },
+      d.path,
+    );
+    const { logger } = captureLogger();
+    const dm = await Daemon.start({ config, logger });
+    let ended = 0;
+    dm.on('flows', (records) => (ended += records.length));
+    const s = await serve({ view: dm, store: null, api: apiConfig({ tokens: TOKENS }), logger, exportStats: () => dm.exportStats() });
+    try {
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && !(dm.snapshot()?.pipeline.totals.packets === exp.packets && dm.exportStats().every((e) => e.queued === 0))) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(ended).toBeGreaterThan(10);
+      const sources = await call(`${s.url}/api/sources`, { token: VIEWER_TOKEN });
+      expect(sources.status).toBe(200);
+      const byName = Object.fromEntries((sources.body.exports as Array<{ name: string; sent: number; dropped: number; invalid: number; queued: number }>).map((e) => [e.name, e]));
+      expect(Object.keys(byName).sort()).toEqual(['ipfix', 'jsonl']);
+      const ipfix = byName.ipfix!;
+      expect(ipfix.dropped).toBeGreaterThan(0);
+      expect(ipfix.sent + ipfix.dropped + ipfix.invalid + ipfix.queued).toBe(ended);
+      expect(datagrams).toBeGreaterThan(0);
+      // The JSON-lines file keeps up (its queue is the default): every record is a line.
+      const jl = byName.jsonl!;
+      expect(jl.dropped).toBe(0);
+      expect(jl.sent).toBe(ended);
+      expect(readFileSync(jsonl, 'utf8').trim().split('\n')).toHaveLength(ended);
+      const metrics = (await call(`${s.url}/metrics`)).text;
+      expect(metrics).toContain(`wirewatch_export_dropped_total{exporter="ipfix"} ${ipfix.dropped}\n`);
+      expect(metrics).toContain(`wirewatch_export_sent_total{exporter="ipfix"} ${ipfix.sent}\n`);
+      expect(metrics).toContain(`wirewatch_export_sent_total{exporter="jsonl"} ${jl.sent}\n`);
+      expect(metrics).toContain('wirewatch_export_queued{exporter="ipfix"} 0\n');
+    } finally {
+      await s.close();
+      await dm.stop();
+      collector.close();
+      d.remove();
+    }
   });
 });
