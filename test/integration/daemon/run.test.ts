@@ -121,6 +121,30 @@ describe('wirewatch run', () => {
     db.close();
   });
 
+  it('SIGHUP applies a new filter live and rejects a broken file; SIGINT stops it cleanly', async () => {
+    dir = tempDir();
+    const root = 'privileges:\n  drop: false\n  allow_root: true\n';
+    const looped = (bpf: string) => base(dir, root).replace('  speed: 40\n', '  speed: 40\n  loop: true\n').replace('bpf: "tcp or udp"', `bpf: "${bpf}"`);
+    const file = writeConfig(dir, looped('tcp or udp'));
+    child = startRun(['--config', file]);
+    await child.waitFor(/capture started/);
+    writeConfig(dir, looped('udp'));
+    child.child.kill('SIGHUP');
+    const reloaded = await child.waitFor(/^config reloaded$/);
+    expect(reloaded.applied).toEqual(['capture.bpf']);
+    writeConfig(dir, looped('udp').replace('  speed: 40', '  speed: fast'));
+    child.child.kill('SIGHUP');
+    const rejected = await child.waitFor(/^reload rejected/);
+    expect(String(rejected.error)).toMatch(/capture\.speed/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(child.child.exitCode).toBeNull(); // still running, on the old config
+    child.child.kill('SIGINT');
+    await child.waitFor(/^stopped$/);
+    expect(await child.exited, `stderr: ${child.stderr()}`).toBe(0);
+    const records = readFileSync(join(dir, 'flows.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { end_reason: string });
+    expect(records.some((r) => r.end_reason === 'shutdown')).toBe(true); // SIGINT flushed the open flows too
+  });
+
   it('a bad config exits 2 naming the key', async () => {
     dir = tempDir();
     const file = writeConfig(dir, base(dir, 'tracking:\n  max_flows: lots\n'));
