@@ -2,8 +2,8 @@
 // a threshold to the webhook request, through real libpcap, the Pipeline on
 // the wall clock, Alerts and a loopback HTTP receiver. Windows cover closed
 // seconds, so the latency is (rest of the second) + (tick phase) + delivery:
-// measured with free-running 1 s ticks (the daemon today) and with ticks
-// aligned just after each second boundary.
+// measured with free-running 1 s ticks and with ticks aligned just after each
+// second boundary (what the daemon does, lib/daemon/worker.ts).
 import { describe, expect, it } from 'vitest';
 import { createAlerts } from '../../../lib/alerts/index.js';
 import { CaptureSource } from '../../../lib/capture/index.js';
