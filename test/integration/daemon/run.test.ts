@@ -128,10 +128,16 @@ describe('wirewatch run', () => {
     const file = writeConfig(dir, looped('tcp or udp'));
     child = startRun(['--config', file]);
     await child.waitFor(/capture started/);
-    writeConfig(dir, looped('udp'));
+    // Everything that applies live changes at once, next to one key that needs a restart.
+    const next = looped('udp').replace('  level: info', '  level: debug') +
+      'aggregation:\n  windows: [1, 5]\ntracking:\n  timeouts:\n    udp: 30\nalerts:\n  rules:\n    - { name: busy, metric: packets_per_s, scope: total, window: 1, op: ">", threshold: 1, severity: info }\n';
+    writeConfig(dir, next.replace('  backend: file\n', '  backend: file\n  snaplen: 128\n'));
     child.child.kill('SIGHUP');
     const reloaded = await child.waitFor(/^config reloaded$/);
-    expect(reloaded.applied).toEqual(['capture.bpf']);
+    expect([...(reloaded.applied as string[])].sort()).toEqual(['aggregation.windows', 'alerts.rules', 'capture.bpf', 'logging.level', 'tracking.timeouts.udp']);
+    expect(reloaded.restart_required).toEqual(['capture.snaplen']);
+    const fired = await child.waitFor(/^alert firing$/); // the new rule is live: the looped replay is busy
+    expect(fired.rule).toBe('busy');
     writeConfig(dir, looped('udp').replace('  speed: 40', '  speed: fast'));
     child.child.kill('SIGHUP');
     const rejected = await child.waitFor(/^reload rejected/);
