@@ -32,20 +32,29 @@ check_load() { # dir expect(prebuild|source)
   fi
 }
 
+# Both installs at once: each spends about a minute compiling better-sqlite3's
+# single C file on one core.
+mkdir -p "$work/with-prebuild" "$work/unpacked" "$work/from-source"
+tar -xzf "$work/$tarball" -C "$work/unpacked"
+rm -rf "$work/unpacked/package/prebuilds"
+(cd "$work/unpacked" && tar -czf "$work/no-prebuild.tgz" package)
+install_into() { # dir tarball [npm flags...]
+  local dir=$1 tgz=$2
+  shift 2
+  (cd "$dir" && npm init -y >/dev/null && npm install --no-audit --no-fund "$@" "$tgz" >install.log 2>&1)
+}
+install_into "$work/with-prebuild" "$work/$tarball" &
+with_prebuild=$!
+install_into "$work/from-source" "$work/no-prebuild.tgz" --foreground-scripts &
+from_source=$!
+wait "$with_prebuild" || { cat "$work/with-prebuild/install.log" >&2; exit 1; }
+wait "$from_source" || { cat "$work/from-source/install.log" >&2; exit 1; }
+
 echo "== install from the tarball (prebuild)"
-mkdir -p "$work/with-prebuild"
-(cd "$work/with-prebuild" && npm init -y >/dev/null && npm install --no-audit --no-fund "$work/$tarball" >install.log 2>&1) ||
-  { cat "$work/with-prebuild/install.log" >&2; exit 1; }
 check_load "$work/with-prebuild" prebuild
 echo "ok: the prebuild loaded without compiling"
 
 echo "== install from the tarball without prebuilds/ (source fallback)"
-mkdir -p "$work/unpacked" "$work/from-source"
-tar -xzf "$work/$tarball" -C "$work/unpacked"
-rm -rf "$work/unpacked/package/prebuilds"
-(cd "$work/unpacked" && tar -czf "$work/no-prebuild.tgz" package)
-(cd "$work/from-source" && npm init -y >/dev/null && npm install --no-audit --no-fund --foreground-scripts "$work/no-prebuild.tgz" >install.log 2>&1) ||
-  { cat "$work/from-source/install.log" >&2; exit 1; }
 check_load "$work/from-source" source
 grep -q "building from source" "$work/from-source/install.log" || { echo "FAIL: install.js did not say it builds from source" >&2; exit 1; }
 ldd "$work/from-source/node_modules/wirewatch/build/Release/wirewatch.node" | grep -q libpcap ||
