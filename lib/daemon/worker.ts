@@ -146,9 +146,8 @@ function tick(): void {
   postSeconds();
   // Lag: how far behind the wire the pipeline is (live sources only; a replay's packet time is not "now").
   const lagS = setup.clock === 'wall' && newestPacket > 0 ? Math.max(0, Date.now() / 1000 - newestPacket) : 0;
-  const following = liveFollow !== null && Date.now() < liveFollow.until;
-  if (!following) liveFollow = null;
-  const live = following ? { limit: liveFollow!.limit, records: pipeline.liveFlows(liveFollow!.limit) } : undefined;
+  if (liveFollow && Date.now() >= liveFollow.until) liveFollow = null;
+  const live = liveFollow ? { limit: liveFollow.limit, records: pipeline.liveFlows(liveFollow.limit) } : undefined;
   post({ t: 'tick', snapshot, sources: opened.map(statusOf), lagS, ...(live ? { live } : {}) });
 }
 
