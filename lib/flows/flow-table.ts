@@ -257,6 +257,7 @@ export class FlowTable {
 
   /** Ends every flow (end of replay, daemon stop): reason `shutdown`, or fin/rst for finished TCP. */
   flush(): number {
+    if (!this.onRecord) return this.#clear();
     let n = 0;
     for (let c = 0; c < TIMEOUT_CLASS_COUNT; c++) {
       for (let id = this.#head[c]!; id !== NIL; id = this.#head[c]!) {
@@ -264,6 +265,23 @@ export class FlowTable {
         n++;
       }
     }
+    return n;
+  }
+
+  /**
+   * flush() when nobody reads records: every flow ends at once. Ending them one
+   * by one would visit each entry and index slot in random order (a replay
+   * without --flows-out spent ~0.25 s of 2.8 s on it with 1 M flows).
+   */
+  #clear(): number {
+    const n = this.#size;
+    this.#counts[C_ENDED] += n;
+    this.#slots.fill(0);
+    this.#head.fill(NIL);
+    this.#tail.fill(NIL);
+    this.#freeHead = NIL;
+    this.#highWater = 0; // entries are written whole on creation, so old contents need no wiping
+    this.#size = 0;
     return n;
   }
 

@@ -288,6 +288,29 @@ describe('FlowTable: index', () => {
     expect(t.stats.skipped.probe_limit).toBe(0);
   });
 
+  it('flush without a record listener ends every flow at once, and the table works as new afterwards', () => {
+    const quiet = new FlowTable({ hashSeed: 1, maxFlows: 64 });
+    const { t: loud, records } = table({ maxFlows: 64 });
+    const round = (base: number) => {
+      const packets: FakePacket[] = [];
+      for (let p = 1; p <= 50; p++) packets.push({ t: base + p * 0.01, src: C, sport: p, dst: S, dport: 9000, proto: UDP, hash: p % 5 });
+      packets.push(...handshake(base + 1));
+      return makeBatch(packets);
+    };
+    for (const tbl of [quiet, loud]) {
+      tbl.ingest(round(0));
+      expect(tbl.flush()).toBe(51);
+      expect(tbl.size).toBe(0);
+      expect(tbl.snapshot()).toEqual([]);
+      tbl.ingest(round(100)); // the same keys again: new flows, none found stale in the index
+      tbl.ingest(round(100.5));
+    }
+    expect(quiet.stats).toEqual(loud.stats);
+    expect(quiet.stats).toMatchObject({ active: 51, ended: 51, created: { total: 102, udp: 100, tcp: 2 } });
+    expect(quiet.snapshot().map((r) => ({ ...r, community_id: '' }))).toEqual(loud.snapshot().map((r) => ({ ...r, community_id: '' })));
+    expect(records).toHaveLength(51);
+  });
+
   it('the probe cap bounds crafted collisions: excess flows are skipped and counted', () => {
     const { t, feed } = table({ maxFlows: 1000 });
     const packets: FakePacket[] = [];
