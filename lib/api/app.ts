@@ -9,7 +9,6 @@ import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
 import type { Registry } from 'prom-client';
 import type { ApiConfig } from '../config/types.js';
 import type { DaemonSnapshot, DaemonView } from '../daemon/view.js';
@@ -24,6 +23,7 @@ import { createMetrics, type TrafficTotal } from './metrics/index.js';
 import { openApiDocument } from './openapi.js';
 import { validate } from './params.js';
 import { rateLimit, TokenBuckets, type RateLimit } from './rate-limit.js';
+import { SECURITY_POLICY, securityHeaders } from './security-headers.js';
 import type { RouteSpec } from './route.js';
 import { alertRoutes } from './routes/alerts.js';
 import { controlRoutes } from './routes/control.js';
@@ -195,27 +195,7 @@ export function createApi(options: CreateApiOptions): Api {
   app.disable('x-powered-by');
   app.set('etag', false); // hashing every JSON answer costs more than it saves for live data
   app.set('trust proxy', api.trust_proxy ? TRUSTED_PROXIES : false);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'"],
-          fontSrc: ["'self'"],
-          connectSrc: ["'self'"],
-          objectSrc: ["'none'"],
-          baseUri: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-        },
-      },
-      // TLS is a reverse proxy's business (plain HTTP on loopback is the default): HSTS belongs there.
-      strictTransportSecurity: false,
-    }),
-  );
+  app.use(securityHeaders(SECURITY_POLICY));
   // Open mode: loopback peers only, for every path (static files too).
   app.use((req, _res, next) => {
     auth.admit(req);
