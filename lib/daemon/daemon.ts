@@ -10,13 +10,12 @@ import { dropPrivileges } from '../capture/privileges.js';
 import { diffConfig, loadConfig, type Config } from '../config/index.js';
 import { createFlowSinks, type FlowSink, type NamedExportStats } from '../export/index.js';
 import type { FlowRecord } from '../flows/index.js';
-import type { SampleRow } from '../stats/index.js';
 import type { Logger } from '../log/index.js';
 import { prepareStorePath, Store, StoreError } from '../store/index.js';
 import { pipelineSetup, reconfigureMessage } from './plan.js';
 import { DaemonStartError } from './errors.js';
 import { lookupIds } from './ids.js';
-import type { FromStoreWorker, FromWorker, LiveFlowsCopy, StoreWorkerSetup, ToStoreWorker, ToWorker, WriterStats } from './protocol.js';
+import type { FromStoreWorker, FromWorker, LiveFlowsCopy, StoreWorkerSetup, ToStoreWorker, ToWorker, TrafficTotal, WriterStats } from './protocol.js';
 import type { DaemonSnapshot, DaemonView, DaemonViewEvents, LiveFlowQuery, ReadyState, ReloadResult, SourceStatus } from './view.js';
 
 export interface DaemonOptions {
@@ -53,7 +52,8 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
   #sinks: FlowSink[] = [];
   #alerts: Alerts | null = null;
   /** Cumulative packets/bytes per "source class", summed from closed seconds (exact up to the last one). */
-  readonly #traffic = new Map<string, { source: number; cls: SampleRow['cls']; packets: number; bytes: number }>();
+  /** From the latest tick. */
+  #traffic: TrafficTotal[] = [];
   #state: DaemonView['state'] = 'running';
   #snapshot: DaemonSnapshot | null = null;
   /** Open flows of the latest tick, while the API follows them (see liveFlows). */
@@ -127,8 +127,8 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
   }
 
   /** Packets and bytes per source and class since start, for Prometheus counters. */
-  trafficTotals(): Array<{ source: number; cls: SampleRow['cls']; packets: number; bytes: number }> {
-    return [...this.#traffic.values()];
+  trafficTotals(): TrafficTotal[] {
+    return this.#traffic;
   }
 
   /** Each configured exporter's counters (sent, dropped, queued, ...). */
@@ -394,15 +394,6 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
         this.#alerts?.onFlows(m.records);
         this.emit('flows', m.records);
         break;
-      case 'seconds':
-        for (const r of m.rows) {
-          const key = `${r.source} ${r.cls}`;
-          const t = this.#traffic.get(key) ?? { source: r.source, cls: r.cls, packets: 0, bytes: 0 };
-          t.packets += r.packets;
-          t.bytes += r.bytes;
-          this.#traffic.set(key, t);
-        }
-        break;
       case 'source-ended':
         if (m.error) this.#logger.error('capture source failed', { source: m.name, kind: m.error.kind, error: m.error.message });
         else this.#logger.info('capture source ended', { source: m.name });
@@ -429,6 +420,7 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
     const now = Date.now();
     this.#lastTickAt = now;
     this.#sources = m.sources;
+    this.#traffic = m.traffic;
     this.#snapshot = { taken: now / 1000, pipeline: m.snapshot, sources: m.sources, lag_s: m.lagS };
     this.#live = m.live ?? null;
     const ts = Math.floor(now / 1000);

@@ -26,6 +26,14 @@ export type StoreFeed =
   | { t: 'seconds'; rows: SampleRow[] }
   | { t: 'end' };
 
+/** Packets and bytes of one source and class since start. */
+export interface TrafficTotal {
+  source: number;
+  cls: SampleRow['cls'];
+  packets: number;
+  bytes: number;
+}
+
 export type ToStoreWorker = { t: 'source-stats'; rows: SourceStatsRow[] } | { t: 'close' };
 
 export type FromStoreWorker =
@@ -65,9 +73,8 @@ export type ToWorker =
 export type FromWorker =
   | { t: 'opened'; sources: Array<{ id: number; name: string; warning?: string }> }
   | { t: 'open-failed'; source: string; kind: string; message: string }
-  | { t: 'tick'; snapshot: PipelineSnapshot; sources: SourceStatus[]; lagS: number; live?: LiveFlowsCopy }
+  | { t: 'tick'; snapshot: PipelineSnapshot; sources: SourceStatus[]; lagS: number; traffic: TrafficTotal[]; live?: LiveFlowsCopy }
   | { t: 'flows'; records: FlowRecord[] }
-  | { t: 'seconds'; rows: SampleRow[] }
   | { t: 'source-ended'; id: number; name: string; error?: { kind: string; message: string } }
   | { t: 'live-flows'; id: number; records: FlowRecord[] }
   | { t: 'reconfigured'; id: number; error?: string }

@@ -9,7 +9,7 @@ import { CaptureSource } from '../capture/source.js';
 import type { FlowRecord } from '../flows/index.js';
 import { Pipeline } from '../pipeline/index.js';
 import type { SampleRow } from '../stats/index.js';
-import type { FromWorker, SourceSpec, StoreFeed, ToWorker, WorkerSetup } from './protocol.js';
+import type { FromWorker, SourceSpec, StoreFeed, ToWorker, TrafficTotal, WorkerSetup } from './protocol.js';
 import { sourceCounters } from './source-status.js';
 import { lowerThisThreadPriority } from './thread-priority.js';
 import type { SourceStatus } from './view.js';
@@ -65,8 +65,24 @@ pipeline.on('flow', (record) => {
   flowGroup.push(record);
   if (flowGroup.length >= FLOW_GROUP) postFlows();
 });
+/**
+ * Packets and bytes per source and class since start (Prometheus counters),
+ * sent with each tick. Only these totals go to the main thread, not the rows:
+ * a max-speed replay closes thousands of packet-time seconds per wall second,
+ * and deserializing ~90k rows per tick held the API's event loop for 50+ ms.
+ */
+const traffic = new Map<number, Map<SampleRow['cls'], TrafficTotal>>();
 pipeline.on('second', (rows) => {
-  for (const r of rows) secondGroup.push(r);
+  for (const r of rows) {
+    let bySource = traffic.get(r.source);
+    if (!bySource) traffic.set(r.source, (bySource = new Map()));
+    const t = bySource.get(r.cls);
+    if (t) {
+      t.packets += r.packets;
+      t.bytes += r.bytes;
+    } else bySource.set(r.cls, { source: r.source, cls: r.cls, packets: r.packets, bytes: r.bytes });
+  }
+  if (feed) for (const r of rows) secondGroup.push(r);
 });
 
 function postFlows(): void {
@@ -78,7 +94,6 @@ function postFlows(): void {
 
 function postSeconds(): void {
   if (secondGroup.length === 0) return;
-  post({ t: 'seconds', rows: secondGroup });
   feed?.postMessage({ t: 'seconds', rows: secondGroup } satisfies StoreFeed);
   secondGroup = [];
 }
@@ -148,7 +163,8 @@ function tick(): void {
   const lagS = setup.clock === 'wall' && newestPacket > 0 ? Math.max(0, Date.now() / 1000 - newestPacket) : 0;
   if (liveFollow && Date.now() >= liveFollow.until) liveFollow = null;
   const live = liveFollow ? { limit: liveFollow.limit, records: pipeline.liveFlows(liveFollow.limit) } : undefined;
-  post({ t: 'tick', snapshot, sources: opened.map(statusOf), lagS, ...(live ? { live } : {}) });
+  const totals = [...traffic.values()].flatMap((bySource) => [...bySource.values()]);
+  post({ t: 'tick', snapshot, sources: opened.map(statusOf), lagS, traffic: totals, ...(live ? { live } : {}) });
 }
 
 function follow(limit: number): void {

@@ -2,9 +2,12 @@
 // filter while counters keep counting, rejected reloads, pause/resume.
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Batch } from '../../../lib/capture/batch.js';
+import { CaptureSource } from '../../../lib/capture/source.js';
 import { loadConfig } from '../../../lib/config/index.js';
 import { Daemon, type DaemonSnapshot } from '../../../lib/daemon/index.js';
 import { createLogger } from '../../../lib/log/index.js';
+import { Pipeline } from '../../../lib/pipeline/index.js';
 import { fixture } from '../../support/paths.js';
 import { logCapture, tempDir, writeConfig } from './support.js';
 
@@ -129,5 +132,38 @@ describe('Daemon', () => {
     expect(flows.length).toBeGreaterThan(0);
     expect(flows.length).toBeLessThanOrEqual(5);
     expect(flows[0]!.end_reason).toBeNull();
+  });
+
+  it('per-class traffic totals come with each tick and, after a whole replay, equal the in-process pipeline\'s closed seconds', async () => {
+    // Reference: the same capture through a Pipeline in this thread, summing every closed second.
+    const expected = new Map<string, { packets: number; bytes: number }>();
+    const pipeline = new Pipeline();
+    pipeline.on('second', (rows) => {
+      for (const r of rows) {
+        const t = expected.get(r.cls) ?? { packets: 0, bytes: 0 };
+        t.packets += r.packets;
+        t.bytes += r.bytes;
+        expected.set(r.cls, t);
+      }
+    });
+    const source = CaptureSource.openFile({ file: fixture('mixed.pcap'), speed: 'max' });
+    source.on('batch', (b: Batch) => pipeline.ingest(b));
+    source.start();
+    await source.ended();
+    pipeline.flush();
+    expect(expected.size).toBeGreaterThanOrEqual(5);
+
+    const yaml = config().replace(fixture('demo.pcap'), fixture('mixed.pcap')).replace('speed: 40', 'speed: max').replace('loop: true', 'loop: false');
+    const { daemon } = await start(yaml);
+    let last = await nextSnapshots(daemon, 1);
+    while (last.sources[0]!.state !== 'ended') last = await nextSnapshots(daemon, 1);
+    // Before stop: the totals came with the ticks (every second but the one still open).
+    const l4 = daemon.trafficTotals().filter((t) => ['tcp', 'udp', 'icmp', 'other'].includes(t.cls)).reduce((n, t) => n + t.packets, 0);
+    expect(l4).toBeGreaterThan(0);
+    expect(l4).toBeLessThanOrEqual(last.pipeline.totals.packets);
+    await daemon.stop();
+    const totals = daemon.trafficTotals();
+    expect(new Map(totals.map((t) => [t.cls, { packets: t.packets, bytes: t.bytes }]))).toEqual(expected);
+    expect(totals.every((t) => t.source === 0)).toBe(true);
   });
 });
