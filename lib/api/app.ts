@@ -16,6 +16,7 @@ import { createLogger, type Logger } from '../log/index.js';
 import { Authenticator, hasRole, refuseQueryCredentials, type Principal } from './auth/access.js';
 import { SessionStore } from './auth/sessions.js';
 import type { AlertsSource, ApiContext, ApiStore } from './context.js';
+import { AnswerCache } from './answer-cache.js';
 import { ApiError, errorHandler } from './errors.js';
 import { LiveFlows, type LiveFlowsOptions } from './live-flows.js';
 import type { NamedExportStats } from '../export/index.js';
@@ -145,7 +146,11 @@ export function createApi(options: CreateApiOptions): Api {
     }
     return frame;
   };
+  const answers = new AnswerCache();
+  const onState = () => answers.clear();
+  view.on('state', onState);
   const onSnapshot = (s: DaemonSnapshot) => {
+    answers.clear();
     frameOf = null;
     frame = null;
     if (hub.size === 0) return;
@@ -212,16 +217,30 @@ export function createApi(options: CreateApiOptions): Api {
     if (r.limit) handlers.push(rateLimit(buckets[r.limit], r.limit));
     handlers.push(async (req: Request, res: Response) => {
       const principal = authorize(req, r);
-      const query = validate(r.query, req.query, 'invalid_query');
       let body: unknown;
       if (r.body) body = validate(r.body, req.body, 'invalid_body');
       else if (req.body !== undefined && !(typeof req.body === 'object' && req.body !== null && Object.keys(req.body).length === 0)) {
         throw new ApiError('invalid_body', 'this endpoint takes no body');
       }
+      // Only answers that passed validation are cached, so a hit needs no second look at the query.
+      const key = r.cacheable ? `${r.method} ${req.originalUrl}` : '';
+      const cached = key ? answers.get(key) : undefined;
+      if (cached !== undefined) return sendJson(res, cached);
+      const query = validate(r.query, req.query, 'invalid_query');
       const out = await r.handle({ req, res, query, body, principal });
-      if (out !== undefined && !res.headersSent) res.json(out);
+      if (out === undefined || res.headersSent) return;
+      if (!r.cacheable?.(query)) return void res.json(out);
+      const text = JSON.stringify(out);
+      answers.set(key, text);
+      sendJson(res, text);
     });
     app[r.method](r.path, ...handlers);
+  }
+
+  /** What res.json(value) sends, for an already serialized value. */
+  function sendJson(res: Response, text: string): void {
+    res.set('Content-Type', 'application/json; charset=utf-8');
+    res.send(text);
   }
 
   function authorize(req: Request, r: RouteSpec<unknown, unknown>): Principal | null {
@@ -256,6 +275,8 @@ export function createApi(options: CreateApiOptions): Api {
     stats: () => ({ streams: hub.stats(), sessions: sessions ? sessions.count : null, open: auth.open }),
     close() {
       view.off('snapshot', onSnapshot);
+      view.off('state', onState);
+      answers.clear();
       options.alerts?.off?.('alert', onAlert);
       metrics.close();
       live.close();

@@ -34,6 +34,12 @@ export interface RouteSpec<Q = unknown, B = unknown> {
   result: z.ZodType | 'prometheus' | 'event-stream';
   /** Error codes this route answers besides the ones its access, query and limit imply. */
   errors?: ApiErrorCode[];
+  /**
+   * True when this query's answer depends only on the query and the latest
+   * snapshot (not on who asks): it is then served from a cache until the next
+   * snapshot (lib/api/answer-cache.ts). Access is still checked per request.
+   */
+  cacheable?: (query: Q) => boolean;
   /** Returns the JSON body, or undefined when it wrote the response itself. */
   handle(ctx: RouteContext<Q, B>): unknown;
 }

@@ -22,6 +22,8 @@ export function flowRoutes(ctx: ApiContext) {
       query: flowsQuery,
       result: flowsResponse,
       errors: ['storage_disabled', 'storage_unavailable'],
+      // Live answers come from the snapshot's copy of the open flows; ended ones from the store.
+      cacheable: (q) => !q.ended,
       handle: async ({ query: q }) => {
         if (q.offset !== undefined && q.cursor !== undefined) throw new ApiError('invalid_query', 'offset and cursor: use one or the other');
         let ip: string | undefined;

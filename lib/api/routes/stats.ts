@@ -17,6 +17,7 @@ export function statsRoutes(ctx: ApiContext) {
       query: statsQuery,
       result: statsResponse,
       errors: ['no_snapshot'],
+      cacheable: () => true,
       handle: ({ query }) => {
         const s = ctx.view.snapshot();
         if (!s) throw new ApiError('no_snapshot', 'no snapshot yet: the pipeline has not ticked');

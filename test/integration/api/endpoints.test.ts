@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import express from 'express';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApi, listen, serverUrl } from '../../../lib/api/index.js';
 import { hashPassword } from '../../../lib/auth/password.js';
 import { createAlerts } from '../../../lib/alerts/index.js';
@@ -194,6 +194,54 @@ describe('GET /api/stats', () => {
       expect(r.body.error.code).toBe('no_snapshot');
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('answers kept until the next snapshot', () => {
+  it('a repeated /api/stats or live /api/flows URL is served without rebuilding; a snapshot, a state change or another query rebuilds', async () => {
+    view.emitSnapshot();
+    const reads = vi.spyOn(view, 'snapshot');
+    try {
+      const a = await get('/api/stats?window=10');
+      expect(a.status).toBe(200);
+      const built = reads.mock.calls.length;
+      expect(built).toBeGreaterThan(0);
+      const b = await get('/api/stats?window=10');
+      expect(b.text).toBe(a.text);
+      expect(b.headers.get('content-type')).toBe(a.headers.get('content-type'));
+      expect(reads.mock.calls.length).toBe(built); // served from the cache
+      await get('/api/stats?window=60');
+      expect(reads.mock.calls.length).toBeGreaterThan(built); // another URL is another answer
+      const before = reads.mock.calls.length;
+      view.emitSnapshot();
+      const c = await get('/api/stats?window=10');
+      expect(c.status).toBe(200);
+      expect(reads.mock.calls.length).toBeGreaterThan(before);
+
+      view.setState('paused');
+      try {
+        expect((await get('/api/stats?window=10')).body.state).toBe('paused');
+      } finally {
+        view.setState('running');
+      }
+      expect((await get('/api/stats?window=10')).body.state).toBe('running');
+
+      // Access is checked on every request, cached answer or not; errors are never kept.
+      expect((await call(`${srv.url}/api/stats?window=10`)).status).toBe(401);
+      expect((await get('/api/stats?window=7')).status).toBe(400);
+      expect((await get('/api/stats?window=7')).status).toBe(400);
+
+      const fetches = () => view.calls.filter((c) => c === 'liveFlows').length;
+      view.emitSnapshot();
+      const f1 = await get('/api/flows?limit=5&sort=packets');
+      const n = fetches();
+      const f2 = await get('/api/flows?limit=5&sort=packets');
+      expect(f2.text).toBe(f1.text);
+      expect(fetches()).toBe(n);
+      expect(reads.mock.calls.length).toBeGreaterThan(0);
+    } finally {
+      reads.mockRestore();
     }
   });
 });
