@@ -17,6 +17,7 @@ class WirewatchAddon : public Napi::Addon<WirewatchAddon> {
                              InstanceMethod<&WirewatchAddon::Call<CheckFilter>>("checkFilter"),
                              InstanceMethod<&WirewatchAddon::Call<DecodeFrame>>("decodeFrame"),
                              InstanceMethod<&WirewatchAddon::Call<BatchLayout>>("batchLayout"),
+                             InstanceMethod<&WirewatchAddon::Call<LargeBuffer>>("largeBuffer"),
                              InstanceMethod<&WirewatchAddon::Call<SourceHash>>("sourceHash"),
                          });
   }

@@ -100,5 +100,7 @@ export interface NativeAddon {
   checkFilter(expression: string, linkType?: number): void;
   decodeFrame(linkType: number, bytes: Uint8Array, sourceId?: number): NativeDecoded;
   batchLayout(capacity: number): { magic: number; version: number; headerBytes: number; dataOffset: number; columns: NativeColumn[] };
+  /** Zeroed memory that may be backed by 2 MiB pages (transparent huge pages); see large-buffer.ts. */
+  largeBuffer(bytes: number): ArrayBuffer;
   sourceHash(): string;
 }

@@ -3,8 +3,9 @@
 // record is emitted (flow end, active report) or a snapshot is asked for.
 //
 // Memory: one pool of `maxFlows` fixed-size entries (STRIDE bytes), allocated once
-// (untouched pages of a big zeroed ArrayBuffer cost no RSS, so pre-sizing is
-// free until used and growth never pauses the pipeline), plus an index of
+// (untouched pages of a big zeroed buffer cost no RSS, so pre-sizing is free
+// until used and growth never pauses the pipeline; huge pages when the kernel
+// allows, see capture/large-buffer.ts), plus an index of
 // 2^k ≥ 2·maxFlows Int32 slots (load ≤ 0.5) probed linearly from the parser's
 // flow hash. Deletion is by backward shift, so there are no tombstones.
 //
@@ -13,6 +14,7 @@
 // expire and the least recently seen flow overall is one of the 7 heads.
 import type { Batch } from '../capture/batch.js';
 import { formatAddress } from '../capture/format.js';
+import { largeBuffer } from '../capture/large-buffer.js';
 import { FRAG, L3, LAYER } from '../capture/layout.js';
 import { communityId, icmpCounterpart, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from './community-id.js';
 import {
@@ -152,7 +154,7 @@ export class FlowTable {
     this.onRecord = options.onRecord ?? null;
 
     const n = maxFlows;
-    const pool = new ArrayBuffer(n * STRIDE);
+    const pool = largeBuffer(n * STRIDE);
     this.#u32 = new Uint32Array(pool);
     this.#i32 = new Int32Array(pool);
     this.#u16 = new Uint16Array(pool);
@@ -161,7 +163,7 @@ export class FlowTable {
 
     let bits = 4;
     while (2 ** bits < 2 * n) bits++;
-    this.#slots = new Int32Array(2 ** bits);
+    this.#slots = new Int32Array(largeBuffer(4 * 2 ** bits));
     this.#mask = 2 ** bits - 1;
     this.#shift = 32 - bits;
   }
