@@ -8,6 +8,8 @@
 export interface AnswerCacheOptions {
   /** Distinct URLs kept at once; the oldest goes first. Default 64. */
   maxEntries?: number;
+  /** Characters kept in all (a page of 1000 flows is ~400k); the oldest go first. Default 8 Mi. */
+  maxChars?: number;
   /** Longest an entry is served, ms. Default 1000 (the tick). */
   ttlMs?: number;
   now?: () => number;
@@ -16,11 +18,14 @@ export interface AnswerCacheOptions {
 export class AnswerCache {
   readonly #entries = new Map<string, { body: string; at: number }>();
   readonly #maxEntries: number;
+  readonly #maxChars: number;
+  #chars = 0;
   readonly #ttlMs: number;
   readonly #now: () => number;
 
   constructor(options: AnswerCacheOptions = {}) {
     this.#maxEntries = options.maxEntries ?? 64;
+    this.#maxChars = options.maxChars ?? 8 * 1024 * 1024;
     this.#ttlMs = options.ttlMs ?? 1000;
     this.#now = options.now ?? (() => performance.now());
   }
@@ -33,19 +38,29 @@ export class AnswerCache {
     const e = this.#entries.get(key);
     if (!e) return undefined;
     if (this.#now() - e.at >= this.#ttlMs) {
-      this.#entries.delete(key);
+      this.#delete(key);
       return undefined;
     }
     return e.body;
   }
 
   set(key: string, body: string): void {
-    this.#entries.delete(key);
+    if (body.length > this.#maxChars) return;
+    this.#delete(key);
     this.#entries.set(key, { body, at: this.#now() });
-    if (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#chars += body.length;
+    while (this.#entries.size > this.#maxEntries || this.#chars > this.#maxChars) this.#delete(this.#entries.keys().next().value!);
   }
 
   clear(): void {
     this.#entries.clear();
+    this.#chars = 0;
+  }
+
+  #delete(key: string): void {
+    const e = this.#entries.get(key);
+    if (!e) return;
+    this.#chars -= e.body.length;
+    this.#entries.delete(key);
   }
 }

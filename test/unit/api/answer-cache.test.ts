@@ -26,4 +26,16 @@ describe('AnswerCache', () => {
     expect(c.size).toBe(0);
     expect(c.get('a')).toBeUndefined();
   });
+
+  it('keeps at most maxChars in all, dropping the oldest; an answer bigger than that is not kept', () => {
+    const c = new AnswerCache({ maxChars: 10 });
+    c.set('a', '1234');
+    c.set('b', '5678');
+    c.set('c', '90ab'); // 12 > 10: 'a' goes
+    expect(c.get('a')).toBeUndefined();
+    expect([c.get('b'), c.get('c')]).toEqual(['5678', '90ab']);
+    c.set('big', '12345678901');
+    expect(c.get('big')).toBeUndefined();
+    expect(c.size).toBe(2);
+  });
 });
