@@ -13,6 +13,7 @@ import type { FlowRecord } from '../flows/index.js';
 import type { Logger } from '../log/index.js';
 import { prepareStorePath, Store, StoreError } from '../store/index.js';
 import { pipelineSetup, reconfigureMessage } from './plan.js';
+import { DropBurstLog } from './drop-bursts.js';
 import { DaemonStartError } from './errors.js';
 import { lookupIds } from './ids.js';
 import type { FromStoreWorker, FromWorker, LiveFlowsCopy, StoreWorkerSetup, ToStoreWorker, ToWorker, TrafficTotal, WriterStats } from './protocol.js';
@@ -65,12 +66,13 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
   #stopped: Promise<void> | null = null;
   #exited = false;
   /** Per source: drop total at the previous tick, and the total when the current burst began (null: none). */
-  #drops = new Map<number, { total: number; burst: number | null }>();
+  readonly #dropLog: DropBurstLog;
 
   private constructor(options: DaemonOptions, worker: Worker) {
     super();
     this.#config = options.config;
     this.#logger = options.logger;
+    this.#dropLog = new DropBurstLog(options.logger);
     this.#configFile = options.configFile;
     this.#worker = worker;
   }
@@ -428,25 +430,9 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
       t: 'source-stats',
       rows: m.sources.map((s) => ({ ts, source: s.id, name: s.name, packets: s.packets, bytes: s.bytes, kernel_drops: s.kernel_drops, if_drops: s.if_drops, ring_drops: s.ring_drops })),
     } satisfies ToStoreWorker);
-    this.#logDropBursts(m.sources);
+    this.#dropLog.update(m.sources);
     // Threshold rules are evaluated here, once per tick, never per packet.
     this.#alerts?.onSnapshot(this.#snapshot);
     this.emit('snapshot', this.#snapshot);
-  }
-
-  /** One log line when a source's drops start rising and one when they stop, never one per tick. */
-  #logDropBursts(sources: SourceStatus[]): void {
-    for (const s of sources) {
-      const total = s.kernel_drops + s.if_drops + s.ring_drops;
-      const prev = this.#drops.get(s.id);
-      const burst = prev?.burst ?? null;
-      const rising = prev !== undefined && total > prev.total;
-      if (rising && burst === null) {
-        this.#logger.warn('packets are being dropped', { source: s.name, kernel_drops: s.kernel_drops, if_drops: s.if_drops, ring_drops: s.ring_drops });
-      } else if (!rising && burst !== null) {
-        this.#logger.warn('packet drops stopped', { source: s.name, dropped_in_burst: total - burst });
-      }
-      this.#drops.set(s.id, { total, burst: rising ? (burst ?? prev!.total) : null });
-    }
   }
 }
