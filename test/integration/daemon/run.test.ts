@@ -175,4 +175,36 @@ describe('wirewatch run', () => {
     expect(await child.exited, `stderr: ${child.stderr()}`).toBe(2);
     expect(child.stderr()).toMatch(/tracking\.max_flows/);
   });
+
+  it('--log-level overrides the config: warn keeps only warnings and errors; a bad level exits 2', async () => {
+    dir = tempDir();
+    const file = writeConfig(dir, base(dir, 'privileges:\n  drop: false\n  allow_root: true\n')); // logging.level: info
+    const flowLines = () => {
+      try {
+        return readFileSync(join(dir, 'flows.jsonl'), 'utf8').split('\n').length - 1;
+      } catch {
+        return 0;
+      }
+    };
+    child = startRun(['--config', file, '--log-level', 'warn']);
+    // Running for real: flow records reach the JSON-lines export (speed 40 ends flows within seconds).
+    const deadline = Date.now() + 20_000;
+    while (flowLines() === 0 && Date.now() < deadline && child.child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    expect(flowLines(), `stderr: ${child.stderr()}`).toBeGreaterThan(0);
+    child.child.kill('SIGTERM');
+    expect(await child.exited, `stderr: ${child.stderr()}`).toBe(0);
+    expect(child.logs.map((l) => l.level).filter((l) => l !== 'warn' && l !== 'error'), JSON.stringify(child.logs)).toEqual([]);
+    if (isRoot) expect(child.logs.map((l) => l.msg)).toContain('running as root: privileges.allow_root is set'); // warnings still pass
+
+    // The same config without the flag logs at info (start-up and shutdown lines).
+    child = startRun(['--config', file]);
+    await child.waitFor(/^capture started$/);
+    child.child.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
+    expect(child.logs.some((l) => l.level === 'info')).toBe(true);
+
+    child = startRun(['--config', file, '--log-level', 'loud']);
+    expect(await child.exited).toBe(2);
+    expect(child.stderr()).toContain('--log-level: expected one of error, warn, info, debug, got "loud"');
+  });
 });
