@@ -16,8 +16,8 @@ import { pipelineSetup, reconfigureMessage } from './plan.js';
 import { DropBurstLog } from './drop-bursts.js';
 import { DaemonStartError } from './errors.js';
 import { lookupIds } from './ids.js';
-import type { FromStoreWorker, FromWorker, LiveFlowsCopy, StoreWorkerSetup, ToStoreWorker, ToWorker, TrafficTotal, WriterStats } from './protocol.js';
-import type { DaemonSnapshot, DaemonView, DaemonViewEvents, LiveFlowQuery, ReadyState, ReloadResult, SourceStatus } from './view.js';
+import type { FromStoreWorker, FromWorker, LiveFlowsCopy, StoreWorkerSetup, ToStoreWorker, ToWorker, WriterStats } from './protocol.js';
+import type { DaemonSnapshot, DaemonView, DaemonViewEvents, LiveFlowQuery, ReadyState, ReloadResult, SourceStatus, TrafficTotal } from './view.js';
 
 export interface DaemonOptions {
   config: Config;

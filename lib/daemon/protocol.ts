@@ -4,7 +4,7 @@ import type { FlowRecord, FlowTimeouts } from '../flows/index.js';
 import type { PipelineClock, PipelineSnapshot } from '../pipeline/index.js';
 import type { SampleRow } from '../stats/index.js';
 import type { SourceStatsRow, StoreWriter } from '../store/index.js';
-import type { SourceStatus } from './view.js';
+import type { SourceStatus, TrafficTotal } from './view.js';
 
 export type WriterStats = ReturnType<StoreWriter['stats']>;
 
@@ -25,14 +25,6 @@ export type StoreFeed =
   | { t: 'flows'; records: FlowRecord[] }
   | { t: 'seconds'; rows: SampleRow[] }
   | { t: 'end' };
-
-/** Packets and bytes of one source and class since start. */
-export interface TrafficTotal {
-  source: number;
-  cls: SampleRow['cls'];
-  packets: number;
-  bytes: number;
-}
 
 export type ToStoreWorker = { t: 'source-stats'; rows: SourceStatsRow[] } | { t: 'close' };
 

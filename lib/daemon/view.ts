@@ -4,6 +4,7 @@
 import type { EventEmitter } from 'node:events';
 import type { FlowRecord } from '../flows/index.js';
 import type { PipelineSnapshot } from '../pipeline/index.js';
+import type { ClassName } from '../stats/index.js';
 
 export type SourceState = 'opening' | 'capturing' | 'paused' | 'ended' | 'failed';
 
@@ -46,6 +47,14 @@ export interface ReloadResult {
   /** Key paths that changed but need a restart (not applied). */
   restart_required: string[];
   error?: string;
+}
+
+/** Packets and bytes of one source and protocol class since the daemon started (closed seconds). */
+export interface TrafficTotal {
+  source: number;
+  cls: ClassName;
+  packets: number;
+  bytes: number;
 }
 
 export interface LiveFlowQuery {

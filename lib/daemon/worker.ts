@@ -9,10 +9,10 @@ import { CaptureSource } from '../capture/source.js';
 import type { FlowRecord } from '../flows/index.js';
 import { Pipeline } from '../pipeline/index.js';
 import type { SampleRow } from '../stats/index.js';
-import type { FromWorker, SourceSpec, StoreFeed, ToWorker, TrafficTotal, WorkerSetup } from './protocol.js';
+import type { FromWorker, SourceSpec, StoreFeed, ToWorker, WorkerSetup } from './protocol.js';
 import { sourceCounters } from './source-status.js';
 import { lowerThisThreadPriority } from './thread-priority.js';
-import type { SourceStatus } from './view.js';
+import type { SourceStatus, TrafficTotal } from './view.js';
 
 /** A BPF program that matches nothing: a paused live source stays open (privileges are gone) but the kernel drops everything. */
 const MATCH_NOTHING = 'ip and not ip';

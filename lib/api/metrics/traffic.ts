@@ -8,17 +8,11 @@
 // in total — so `source` is the source's name when there is one source and
 // "all" otherwise, and bytes carry class="all".
 import { Counter, type Registry } from 'prom-client';
-import type { DaemonSnapshot } from '../../daemon/view.js';
+import type { DaemonSnapshot, TrafficTotal } from '../../daemon/view.js';
 import { CLASS_NAMES, type ClassName } from '../../stats/index.js';
 import { BYTES_TOTAL, PACKETS_TOTAL } from './names.js';
 
-export interface TrafficTotal {
-  source: number;
-  cls: ClassName;
-  /** Cumulative since the daemon started. */
-  packets: number;
-  bytes: number;
-}
+export type { TrafficTotal } from '../../daemon/view.js';
 
 /** Packets per class from the layer counts (the same rules as the stats classes). */
 export function classPackets(s: DaemonSnapshot): Record<ClassName, number> {
