@@ -52,8 +52,7 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
   #onStoreClosed: (() => void) | null = null;
   #sinks: FlowSink[] = [];
   #alerts: Alerts | null = null;
-  /** Cumulative packets/bytes per "source class", summed from closed seconds (exact up to the last one). */
-  /** From the latest tick. */
+  /** Packets/bytes per (source, class) since start, summed by the worker from closed seconds; from the latest tick. */
   #traffic: TrafficTotal[] = [];
   #state: DaemonView['state'] = 'running';
   #snapshot: DaemonSnapshot | null = null;
@@ -65,7 +64,6 @@ export class Daemon extends EventEmitter<DaemonViewEvents> implements DaemonView
   #nextRequest = 1;
   #stopped: Promise<void> | null = null;
   #exited = false;
-  /** Per source: drop total at the previous tick, and the total when the current burst began (null: none). */
   readonly #dropLog: DropBurstLog;
 
   private constructor(options: DaemonOptions, worker: Worker) {

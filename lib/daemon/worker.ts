@@ -71,7 +71,7 @@ pipeline.on('flow', (record) => {
  * a max-speed replay closes thousands of packet-time seconds per wall second,
  * and deserializing ~90k rows per tick held the API's event loop for 50+ ms.
  */
-const traffic = new Map<number, Map<SampleRow['cls'], TrafficTotal>>();
+const traffic = new Map<number, Map<TrafficTotal['cls'], TrafficTotal>>();
 pipeline.on('second', (rows) => {
   for (const r of rows) {
     let bySource = traffic.get(r.source);
