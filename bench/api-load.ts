@@ -1,7 +1,7 @@
 // API under load while the daemon replays at full speed (issue 7).
 //
 //   npx tsx bench/api-load.ts [--seconds N] [--rate R] [--connections C] [--max] [--storage] [--speed X] [--paths P,Q]
-//                             [--loader h2load|autocannon] [--repeat K] [--json]
+//                             [--loader h2load|autocannon] [--repeat K] [--express-only] [--json]
 //
 // A real Daemon (lib/daemon: pipeline worker + storage) replays
 // fixtures/demo.pcap in a loop at speed max; the API (lib/api) serves it on
@@ -28,6 +28,10 @@
 // program, uses ~8 %, and that CPU is not the server's. `--loader autocannon`
 // gives the earlier runs' numbers. Each phase prints the load generator's own
 // CPU time, so the two can be compared.
+//
+// The server is Api.listener(), as in `wirewatch run`: kept answers skip
+// Express (lib/api/quick-answers.ts). --express-only serves api.app alone, for
+// comparison.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -52,6 +56,7 @@ const JSON_OUT = process.argv.includes('--json');
 /** Rounds over all paths; with more than one, a median line per phase sums them up (the machine's speed drifts). */
 const REPEAT = arg('repeat', 1);
 const STORAGE = process.argv.includes('--storage');
+const EXPRESS_ONLY = process.argv.includes('--express-only');
 /** Replay speed: 'max' (default) or a multiple of real time (--speed 1: the API's own cost, the pipeline nearly idle). */
 const SPEED: number | 'max' = process.argv.includes('--speed') ? arg('speed', 1) : 'max';
 const TOKEN = 'bench-token-0123456789abcdef';
@@ -169,7 +174,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: 'warn', format: 'json', stream: process.stderr });
   const daemon = await Daemon.start({ config, logger });
   const api = createApi({ view: daemon, store: daemon.store, api: config.api, logger });
-  const server = await listen(api.app, { bind: '127.0.0.1', port: 0 });
+  const server = await listen(EXPRESS_ONLY ? api.app : api.listener(), { bind: '127.0.0.1', port: 0 });
   const base = serverUrl(server);
 
   // Pipeline packets per wall-clock second, from the daemon's snapshots.
@@ -239,11 +244,12 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 
   if (JSON_OUT) {
-    console.log(JSON.stringify({ loader: LOADER, seconds: SECONDS, connections: CONNECTIONS, active_flows: activeFlows, phases }, null, 2));
+    console.log(JSON.stringify({ loader: LOADER, seconds: SECONDS, connections: CONNECTIONS, active_flows: activeFlows, express_only: EXPRESS_ONLY, quick_answers: api.stats().quickAnswers, phases }, null, 2));
     return;
   }
   console.log(`API load (${LOADER}): ${SECONDS} s per phase, ${CONNECTIONS} connections; ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; node ${process.version}`);
-  console.log(`daemon replaying fixtures/demo.pcap in a loop at speed ${SPEED}, storage ${STORAGE ? 'on' : 'off'}; ~${activeFlows} live flows at the end\n`);
+  console.log(`daemon replaying fixtures/demo.pcap in a loop at speed ${SPEED}, storage ${STORAGE ? 'on' : 'off'}; ~${activeFlows} live flows at the end`);
+  console.log(`${EXPRESS_ONLY ? 'Express only' : 'Api.listener()'}: ${api.stats().quickAnswers} requests answered before Express\n`);
   const fmt = (v: number | null, d = 1) => (v === null ? '-' : v.toFixed(d));
   console.log(['phase'.padEnd(32), 'req/s'.padStart(8), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'non-2xx'.padStart(8), 'replay pkt/s'.padStart(14), 'vs no load'.padStart(11), 'loop p99 ms'.padStart(12), 'loader cpu'.padStart(11), 'api µs/req'.padStart(11)].join(' '));
   for (const p of phases) {

@@ -8,9 +8,10 @@
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
+import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
-import type { ApiConfig } from '../config/types.js';
+import type { ApiConfig, Role } from '../config/types.js';
 import type { DaemonSnapshot, DaemonView } from '../daemon/view.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { Authenticator, hasRole, refuseQueryCredentials, type Principal } from './auth/access.js';
@@ -24,7 +25,8 @@ import { createMetrics, type TrafficTotal } from './metrics/index.js';
 import { openApiDocument } from './openapi.js';
 import { validate } from './params.js';
 import { rateLimit, TokenBuckets, type RateLimit } from './rate-limit.js';
-import { SECURITY_POLICY, securityHeaders } from './security-headers.js';
+import { QuickAnswers } from './quick-answers.js';
+import { SECURITY_POLICY, securityHeaderSet, securityHeaders } from './security-headers.js';
 import type { RouteSpec } from './route.js';
 import { alertRoutes } from './routes/alerts.js';
 import { controlRoutes } from './routes/control.js';
@@ -75,10 +77,20 @@ export interface ApiStats {
   sessions: number | null;
   /** True when no users or tokens are configured (loopback-only, no auth). */
   open: boolean;
+  /** Kept answers given before Express (see Api.listener). */
+  quickAnswers: number;
 }
 
 export interface Api {
+  /** The whole API; mount it anywhere in your own Express app. */
   app: express.Express;
+  /**
+   * What to give node:http (listen() or http.createServer): `app` (default
+   * this.app), with kept /api/stats and /api/flows answers served before it,
+   * skipping Express (lib/api/quick-answers.ts). Pass your own app only if it
+   * mounts this.app at its root and nothing in front of it must see those requests.
+   */
+  listener(app?: RequestListener): RequestListener;
   registry: Registry;
   stats(): ApiStats;
   /** Ends streams and timers and unsubscribes from the view. The caller closes its http.Server. */
@@ -147,6 +159,8 @@ export function createApi(options: CreateApiOptions): Api {
     return frame;
   };
   const answers = new AnswerCache();
+  const headers = securityHeaderSet(SECURITY_POLICY);
+  const quick = new QuickAnswers({ answers, auth, headers: new Map([...headers, ['cache-control', 'no-store']]) });
   const onState = () => answers.clear();
   view.on('state', onState);
   const onSnapshot = (s: DaemonSnapshot) => {
@@ -200,7 +214,7 @@ export function createApi(options: CreateApiOptions): Api {
   app.disable('x-powered-by');
   app.set('etag', false); // hashing every JSON answer costs more than it saves for live data
   app.set('trust proxy', api.trust_proxy ? TRUSTED_PROXIES : false);
-  app.use(securityHeaders(SECURITY_POLICY));
+  app.use(securityHeaders(headers));
   // Open mode: loopback peers only, for every path (static files too).
   app.use((req, _res, next) => {
     auth.admit(req);
@@ -216,35 +230,41 @@ export function createApi(options: CreateApiOptions): Api {
     const handlers: express.RequestHandler[] = [];
     if (r.limit) handlers.push(rateLimit(buckets[r.limit], r.limit));
     handlers.push(async (req: Request, res: Response) => {
-      const principal = authorize(req, r);
+      const needs = neededAccess(r);
+      const principal = authorize(req, needs);
       let body: unknown;
       if (r.body) body = validate(r.body, req.body, 'invalid_body');
       else if (req.body !== undefined && !(typeof req.body === 'object' && req.body !== null && Object.keys(req.body).length === 0)) {
         throw new ApiError('invalid_body', 'this endpoint takes no body');
       }
-      // Only answers that passed validation are cached, so a hit needs no second look at the query.
-      const key = r.cacheable ? `${r.method} ${req.originalUrl}` : '';
-      const cached = key ? answers.get(key) : undefined;
-      if (cached !== undefined) return sendJson(res, cached);
+      // Only answers that passed validation are kept, so a hit needs no second look at the query.
+      // QuickAnswers looks them up by the same key, and gives them only to callers with keptFor.
+      const keptFor = r.cacheable && needs !== 'public' ? needs : null;
+      const key = keptFor ? `${r.method} ${req.originalUrl}` : '';
+      const kept = key ? answers.get(key) : undefined;
+      if (kept !== undefined) return sendJson(res, kept.body);
       const query = validate(r.query, req.query, 'invalid_query');
       const out = await r.handle({ req, res, query, body, principal });
       if (out === undefined || res.headersSent) return;
-      if (!r.cacheable?.(query)) return void res.json(out);
-      const text = JSON.stringify(out);
-      answers.set(key, text);
-      sendJson(res, text);
+      if (!keptFor || !r.cacheable?.(query)) return void res.json(out);
+      const json = Buffer.from(JSON.stringify(out));
+      answers.set(key, json, keptFor);
+      sendJson(res, json);
     });
     app[r.method](r.path, ...handlers);
   }
 
   /** What res.json(value) sends, for an already serialized value. */
-  function sendJson(res: Response, text: string): void {
+  function sendJson(res: Response, body: Buffer): void {
     res.set('Content-Type', 'application/json; charset=utf-8');
-    res.send(text);
+    res.send(body);
   }
 
-  function authorize(req: Request, r: RouteSpec<unknown, unknown>): Principal | null {
-    const needed = r.access === 'metrics' ? (api.metrics_auth ? 'viewer' : 'public') : r.access;
+  function neededAccess(r: RouteSpec<unknown, unknown>): 'public' | Role {
+    return r.access === 'metrics' ? (api.metrics_auth ? 'viewer' : 'public') : r.access;
+  }
+
+  function authorize(req: Request, needed: 'public' | Role): Principal | null {
     if (needed === 'public') {
       refuseQueryCredentials(req); // on public routes too: a token in a URL is leaked either way
       return null;
@@ -272,7 +292,8 @@ export function createApi(options: CreateApiOptions): Api {
   return {
     app,
     registry: metrics.registry,
-    stats: () => ({ streams: hub.stats(), sessions: sessions ? sessions.count : null, open: auth.open }),
+    listener: (inner = app) => quick.before(inner),
+    stats: () => ({ streams: hub.stats(), sessions: sessions ? sessions.count : null, open: auth.open, quickAnswers: quick.served }),
     close() {
       view.off('snapshot', onSnapshot);
       view.off('state', onState);

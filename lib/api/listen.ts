@@ -1,7 +1,6 @@
 // Starts an HTTP server for an API app and resolves once it listens.
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 
 export interface ListenOptions {
   /** Address to bind (api.bind). */
@@ -10,8 +9,11 @@ export interface ListenOptions {
   port: number;
 }
 
-/** Resolves with the listening server; rejects with the listen error (EADDRINUSE, EACCES, EADDRNOTAVAIL ...), message naming the address. */
-export function listen(app: Express, options: ListenOptions): Promise<Server> {
+/**
+ * Resolves with the listening server; rejects with the listen error (EADDRINUSE, EACCES, EADDRNOTAVAIL ...), message naming the address.
+ * `app`: an Express app, or better Api.listener() (kept answers skip Express).
+ */
+export function listen(app: RequestListener, options: ListenOptions): Promise<Server> {
   const { bind, port } = options;
   if (typeof bind !== 'string' || bind.length === 0) throw new TypeError('bind: expected an address or host name');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port: expected an integer 0..65535, got ${String(port)}`);

@@ -27,7 +27,8 @@ export const SECURITY_POLICY: HelmetOptions = {
   strictTransportSecurity: false,
 };
 
-export function securityHeaders(options: HelmetOptions): RequestHandler {
+/** The headers helmet sets for these options, names in lower case. */
+export function securityHeaderSet(options: HelmetOptions): Map<string, string> {
   const headers = new Map<string, string>();
   const recorder = {
     setHeader(name: string, value: unknown) {
@@ -44,6 +45,11 @@ export function securityHeaders(options: HelmetOptions): RequestHandler {
   });
   // A helmet that needed the request or answered asynchronously would make a fixed set wrong.
   if (!finished || headers.size === 0) throw new Error('helmet did not produce a fixed set of headers');
+  return headers;
+}
+
+/** Middleware setting a fixed header set (securityHeaderSet). */
+export function securityHeaders(headers: Map<string, string>): RequestHandler {
   return (_req, res, next) => {
     res.setHeaders(headers);
     next();

@@ -29,7 +29,7 @@ export async function startApi(daemon: Daemon, config: Config, logger: Logger): 
   const app = express();
   app.use('/vendor/uplot', express.static(join(dirname(require.resolve('uplot/package.json')), 'dist'), { index: false, fallthrough: false }));
   app.use(api.app);
-  const server = await listen(app, { bind: config.api.bind, port: config.api.port });
+  const server = await listen(api.listener(app), { bind: config.api.bind, port: config.api.port });
   server.on('close', () => api.close());
   const url = serverUrl(server);
   const login =

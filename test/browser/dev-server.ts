@@ -37,7 +37,7 @@ const api = createApi({ view: daemon, store: daemon.store, api: config.api, logg
 const app = express();
 app.use('/vendor/uplot', express.static(join(repoRoot, 'node_modules/uplot/dist')));
 app.use(api.app);
-const server = await listen(app, { bind: config.api.bind, port: config.api.port });
+const server = await listen(api.listener(app), { bind: config.api.bind, port: config.api.port });
 logger.info('api listening', { url: `http://${config.api.bind}:${config.api.port}/` });
 const stop = () => {
   api.close();

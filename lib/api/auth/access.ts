@@ -2,6 +2,7 @@
 // (bearer), or — when no users and no tokens are configured — any loopback
 // client (open mode). Roles: viewer reads, admin also controls.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import type { ApiConfig, Role } from '../../config/types.js';
 import { isLoopbackAddress } from '../address.js';
@@ -30,6 +31,21 @@ export function hasRole(principal: Principal, needed: Role): boolean {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
+const OPEN_PRINCIPAL: Readonly<Principal> = Object.freeze({ kind: 'open', name: 'local', role: 'admin' });
+
+/** The token of an "Authorization: Bearer <token>" header, or null for any other form. */
+function bearerToken(header: string): string | null {
+  const m = /^Bearer +([\x21-\x7e]{1,1024}) *$/i.exec(header);
+  return m ? m[1]! : null;
+}
+
+/** The host name of a Host header as Express's req.hostname reads it (port dropped, IPv6 brackets kept). */
+function hostName(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  const offset = host[0] === '[' ? host.indexOf(']') + 1 : 0;
+  const colon = host.indexOf(':', offset);
+  return colon === -1 ? host : host.slice(0, colon);
+}
 
 /** The value of cookie `name` in a Cookie header, or undefined. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
@@ -105,18 +121,15 @@ export class Authenticator {
   /** The principal of a request, or an ApiError (401 unauthorized, 400 credentials_in_query, 403 cross_origin). */
   authenticate(req: Request): Principal {
     refuseQueryCredentials(req);
-    if (this.open) return { kind: 'open', name: 'local', role: 'admin' };
+    if (this.open) return { ...OPEN_PRINCIPAL };
 
     const header = req.get('authorization');
     if (header !== undefined) {
-      const m = /^Bearer +([\x21-\x7e]{1,1024}) *$/i.exec(header);
-      if (!m) throw this.#unauthorized('the Authorization header must be "Bearer <token>"');
-      const token = m[1]!;
-      const byToken = this.#apiToken(token);
-      if (byToken) return byToken;
-      const bySession = this.#session(token);
-      if (bySession) return bySession;
-      throw this.#unauthorized('unknown or expired token');
+      const token = bearerToken(header);
+      if (token === null) throw this.#unauthorized('the Authorization header must be "Bearer <token>"');
+      const principal = this.#bearer(token);
+      if (!principal) throw this.#unauthorized('unknown or expired token');
+      return principal;
     }
 
     const cookie = readCookie(req.get('cookie'), SESSION_COOKIE);
@@ -129,9 +142,38 @@ export class Authenticator {
     throw this.#unauthorized('log in (POST /api/login) or send "Authorization: Bearer <token>"');
   }
 
+  /**
+   * The principal of a plain GET, decided from the raw request without
+   * Express, for answers served before it (lib/api/quick-answers.ts). Null
+   * whenever admit() + authenticate() might refuse or decide otherwise; the
+   * caller then hands the request to Express, which also words the refusal.
+   * Credentials in the query are not looked at: the caller only serves URLs
+   * that Express has already accepted, and that check depends on the URL alone.
+   */
+  principalOfRead(req: IncomingMessage): Principal | null {
+    if (req.method !== 'GET') return null;
+    if (this.open) {
+      // Behind a trusted proxy the client and the host come from forwarded headers: Express decides.
+      if (this.#trustProxy || !isLoopbackAddress(req.socket.remoteAddress)) return null;
+      return isLoopbackHost(hostName(req.headers.host)) ? { ...OPEN_PRINCIPAL } : null;
+    }
+    const header = req.headers.authorization;
+    if (header !== undefined) {
+      const token = bearerToken(header);
+      return token === null ? null : this.#bearer(token);
+    }
+    const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
+    return cookie === undefined ? null : this.#session(cookie);
+  }
+
   /** Role of a configured user now (a user removed from the config loses their sessions). */
   userRole(username: string): Role | undefined {
     return this.#users.get(username);
+  }
+
+  /** A bearer token is an API token from the config or a session token. */
+  #bearer(token: string): Principal | null {
+    return this.#apiToken(token) ?? this.#session(token);
   }
 
   #apiToken(token: string): Principal | null {

@@ -231,7 +231,7 @@ export interface Running {
 /** createApi + listen on loopback port 0. */
 export async function serve(options: CreateApiOptions, bind = '127.0.0.1'): Promise<Running> {
   const api = createApi({ logger: captureLogger().logger, ...options });
-  const server = await listen(api.app, { bind, port: 0 });
+  const server = await listen(api.listener(), { bind, port: 0 });
   const url = serverUrl(server);
   return {
     api,

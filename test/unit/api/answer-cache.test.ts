@@ -5,9 +5,10 @@ describe('AnswerCache', () => {
   it('serves an entry until ttlMs, then forgets it', () => {
     let now = 0;
     const c = new AnswerCache({ ttlMs: 1000, now: () => now });
-    c.set('a', '{"x":1}');
+    c.set('a', Buffer.from('{"x":1}'), 'viewer');
     now = 999;
-    expect(c.get('a')).toBe('{"x":1}');
+    expect(c.get('a')?.body.toString()).toBe('{"x":1}');
+    expect(c.get('a')?.needs).toBe('viewer');
     now = 1000;
     expect(c.get('a')).toBeUndefined();
     expect(c.size).toBe(0);
@@ -15,26 +16,26 @@ describe('AnswerCache', () => {
 
   it('keeps at most maxEntries, dropping the oldest set; clear() empties it', () => {
     const c = new AnswerCache({ maxEntries: 2 });
-    c.set('a', '1');
-    c.set('b', '2');
-    c.set('a', '3'); // set again: now the newest
-    c.set('c', '4');
+    c.set('a', Buffer.from('1'), 'viewer');
+    c.set('b', Buffer.from('2'), 'viewer');
+    c.set('a', Buffer.from('3'), 'viewer'); // set again: now the newest
+    c.set('c', Buffer.from('4'), 'viewer');
     expect(c.get('b')).toBeUndefined();
-    expect(c.get('a')).toBe('3');
-    expect(c.get('c')).toBe('4');
+    expect(c.get('a')?.body.toString()).toBe('3');
+    expect(c.get('c')?.body.toString()).toBe('4');
     c.clear();
     expect(c.size).toBe(0);
     expect(c.get('a')).toBeUndefined();
   });
 
-  it('keeps at most maxChars in all, dropping the oldest; an answer bigger than that is not kept', () => {
-    const c = new AnswerCache({ maxChars: 10 });
-    c.set('a', '1234');
-    c.set('b', '5678');
-    c.set('c', '90ab'); // 12 > 10: 'a' goes
+  it('keeps at most maxBytes in all, dropping the oldest; an answer bigger than that is not kept', () => {
+    const c = new AnswerCache({ maxBytes: 10 });
+    c.set('a', Buffer.from('1234'), 'viewer');
+    c.set('b', Buffer.from('5678'), 'viewer');
+    c.set('c', Buffer.from('90ab'), 'viewer'); // 12 > 10: 'a' goes
     expect(c.get('a')).toBeUndefined();
-    expect([c.get('b'), c.get('c')]).toEqual(['5678', '90ab']);
-    c.set('big', '12345678901');
+    expect([c.get('b')?.body.toString(), c.get('c')?.body.toString()]).toEqual(['5678', '90ab']);
+    c.set('big', Buffer.from('12345678901'), 'viewer');
     expect(c.get('big')).toBeUndefined();
     expect(c.size).toBe(2);
   });

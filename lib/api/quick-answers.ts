@@ -1,0 +1,64 @@
+// Kept answers (lib/api/answer-cache.ts) served straight from node:http,
+// before Express. Pollers of /api/stats and /api/flows mostly get a kept
+// answer, and for those Express's routing and middleware cost more than the
+// answer itself: ~130 of ~220 µs of API-thread CPU per request on the
+// benchmark machine (bench/RESULTS.md §6), CPU a full-speed replay would
+// otherwise have.
+//
+// The rule that keeps this safe: anything unusual goes to Express, which
+// also words every refusal. A request is answered here only if it is a plain
+// GET without a body, for exactly a URL whose answer Express built and kept,
+// from a caller the Authenticator accepts from headers alone with the role
+// that answer needs; the headers are the ones Express would send.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { AnswerCache } from './answer-cache.js';
+import { hasRole, type Authenticator } from './auth/access.js';
+
+export interface QuickAnswersOptions {
+  answers: AnswerCache;
+  auth: Authenticator;
+  /** Every header the Express path sets on such an answer besides Content-Type and Content-Length. */
+  headers: Map<string, string>;
+}
+
+export class QuickAnswers {
+  readonly #answers: AnswerCache;
+  readonly #auth: Authenticator;
+  readonly #headers: Map<string, string>;
+  #served = 0;
+
+  constructor(options: QuickAnswersOptions) {
+    this.#answers = options.answers;
+    this.#auth = options.auth;
+    this.#headers = options.headers;
+  }
+
+  /** Requests answered here so far. */
+  get served(): number {
+    return this.#served;
+  }
+
+  /** A listener for node:http that answers what it can and hands the rest to `app`. */
+  before(app: RequestListener): RequestListener {
+    return (req, res) => {
+      if (!this.#answer(req, res)) app(req, res);
+    };
+  }
+
+  /** True when it answered the request. */
+  #answer(req: IncomingMessage, res: ServerResponse): boolean {
+    // A body (even an empty JSON one) is for Express to parse and refuse.
+    if (req.method !== 'GET' || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) return false;
+    // The key the Express path kept the answer under (app.ts): method and the URL as received.
+    const kept = this.#answers.get(`get ${req.url}`);
+    if (!kept) return false;
+    const principal = this.#auth.principalOfRead(req);
+    if (!principal || !hasRole(principal, kept.needs)) return false;
+    res.setHeaders(this.#headers);
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', kept.body.length);
+    res.end(kept.body);
+    this.#served++;
+    return true;
+  }
+}
