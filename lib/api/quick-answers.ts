@@ -7,7 +7,7 @@
 //
 // The rule that keeps this safe: anything unusual goes to Express, which
 // also words every refusal. A request is answered here only if it is a plain
-// GET without a body, for exactly a URL whose answer Express built and kept,
+// unconditional GET without a body, for exactly a URL whose answer Express built and kept,
 // from a caller the Authenticator accepts from headers alone with the role
 // that answer needs; the headers are the ones Express would send.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
@@ -47,12 +47,22 @@ export class QuickAnswers {
 
   /** True when it answered the request. */
   #answer(req: IncomingMessage, res: ServerResponse): boolean {
-    // A body (even an empty JSON one) is for Express to parse and refuse.
-    if (req.method !== 'GET' || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) return false;
+    const h = req.headers;
+    // A body (even an empty JSON one) is for Express to parse and refuse; a
+    // conditional request may get a 304 from it (`If-None-Match: *`).
+    if (req.method !== 'GET' || h['content-length'] !== undefined || h['transfer-encoding'] !== undefined) return false;
+    if (h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined) return false;
     // The key the Express path kept the answer under (app.ts): method and the URL as received.
     const kept = this.#answers.get(`get ${req.url}`);
     if (!kept) return false;
-    const principal = this.#auth.principalOfRead(req);
+    let principal;
+    try {
+      principal = this.#auth.principalOfRead(req);
+    } catch {
+      // The session store failed (e.g. SQLITE_BUSY while the history writer holds the lock):
+      // Express answers that with a 500; thrown from here it would end the process.
+      return false;
+    }
     if (!principal || !hasRole(principal, kept.needs)) return false;
     res.setHeaders(this.#headers);
     res.setHeader('Content-Type', 'application/json; charset=utf-8');

@@ -1,16 +1,13 @@
 // The daemon's HTTP side: the API app over the daemon's view and store, the
 // dashboard (web/) and its browser libraries from node_modules, on api.bind:port.
-import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
-import { dirname, join } from 'node:path';
-import express from 'express';
+import { join } from 'node:path';
 import { createApi, listen, serverUrl } from '../api/index.js';
 import { packageRoot } from '../capture/binding.js';
 import type { Config } from '../config/index.js';
 import type { Daemon } from '../daemon/index.js';
 import type { Logger } from '../log/index.js';
-
-const require = createRequire(import.meta.url);
+import { dashboardApp } from './dashboard-app.js';
 
 export async function startApi(daemon: Daemon, config: Config, logger: Logger): Promise<Server> {
   const api = createApi({
@@ -25,11 +22,7 @@ export async function startApi(daemon: Daemon, config: Config, logger: Logger): 
     storageErrors: () => daemon.storageErrors(),
     exportStats: () => daemon.exportStats(),
   });
-  // The dashboard's chart library, served locally (no CDN; CSP is 'self').
-  const app = express();
-  app.use('/vendor/uplot', express.static(join(dirname(require.resolve('uplot/package.json')), 'dist'), { index: false, fallthrough: false }));
-  app.use(api.app);
-  const server = await listen(api.listener(app), { bind: config.api.bind, port: config.api.port });
+  const server = await listen(api.listener(dashboardApp(api)), { bind: config.api.bind, port: config.api.port });
   server.on('close', () => api.close());
   const url = serverUrl(server);
   const login =

@@ -8,8 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import express from 'express';
 import { createApi, listen } from '../../lib/api/index.js';
+import { dashboardApp } from '../../lib/commands/dashboard-app.js';
 import { hashPassword } from '../../lib/auth/password.js';
 import { configFromObject, loadConfig, type Config } from '../../lib/config/index.js';
 import { Daemon } from '../../lib/daemon/index.js';
@@ -34,10 +34,7 @@ const logger = createLogger({ level: config.logging.level, format: config.loggin
 const daemon = await Daemon.start({ config, logger });
 const sessionDb = new Database(join(dirname(config.storage.path), 'sessions.db'));
 const api = createApi({ view: daemon, store: daemon.store, api: config.api, logger, sessionDb, staticDir: join(repoRoot, 'web') });
-const app = express();
-app.use('/vendor/uplot', express.static(join(repoRoot, 'node_modules/uplot/dist')));
-app.use(api.app);
-const server = await listen(api.listener(app), { bind: config.api.bind, port: config.api.port });
+const server = await listen(api.listener(dashboardApp(api)), { bind: config.api.bind, port: config.api.port });
 logger.info('api listening', { url: `http://${config.api.bind}:${config.api.port}/` });
 const stop = () => {
   api.close();

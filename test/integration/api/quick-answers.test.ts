@@ -1,8 +1,9 @@
 // Kept answers served before Express (lib/api/quick-answers.ts) must be
-// indistinguishable from Express's own: the same API is served twice, once
-// through Api.listener() and once through the bare Express app, and every
-// request below goes to both. Status, headers and body must match, and the
-// quick path must have answered exactly the requests it may answer.
+// indistinguishable from Express's own: the same API is served twice, as
+// `wirewatch run` serves it (Api.listener() in front of dashboardApp) and
+// through dashboardApp alone, and every request below goes to both. Status,
+// headers and body must match, and the quick path must have answered exactly
+// the requests it may answer.
 import { createServer, request as httpRequest, type OutgoingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -11,9 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../lib/auth/password.js';
 import { AnswerCache } from '../../../lib/api/answer-cache.js';
 import { Authenticator } from '../../../lib/api/auth/access.js';
-import { listen, serverUrl } from '../../../lib/api/index.js';
+import { createApi, listen, serverUrl, type Api, type CreateApiOptions } from '../../../lib/api/index.js';
 import { QuickAnswers } from '../../../lib/api/quick-answers.js';
-import { ADMIN_TOKEN, apiConfig, call, ReplayView, serve, tempDir, TOKENS, VIEWER_TOKEN, type Running } from './support.js';
+import { dashboardApp } from '../../../lib/commands/dashboard-app.js';
+import { ADMIN_TOKEN, apiConfig, call, captureLogger, ReplayView, tempDir, TOKENS, VIEWER_TOKEN } from './support.js';
 
 interface Exchange {
   status: number;
@@ -65,22 +67,40 @@ beforeAll(async () => {
 });
 afterAll(() => dir?.remove());
 
-/** The same Api served through listener() (quick) and through its bare Express app (express). */
-async function twoWays(options: Parameters<typeof serve>[0]): Promise<{ quick: Running; express: Server; expressUrl: string }> {
-  const quick = await serve(options);
-  const express = await listen(quick.api.app, { bind: '127.0.0.1', port: 0 });
-  return { quick, express, expressUrl: serverUrl(express) };
+interface TwoWays {
+  api: Api;
+  quickUrl: string;
+  expressUrl: string;
+  close(): Promise<void>;
 }
 
-async function compareAll(ways: Awaited<ReturnType<typeof twoWays>>, cases: Case[], warm: Ask): Promise<void> {
+/** The same Api served as `wirewatch run` does (quick) and through dashboardApp alone (express). */
+async function twoWays(options: CreateApiOptions): Promise<TwoWays> {
+  const api = createApi({ logger: captureLogger().logger, ...options });
+  const servers = [await listen(api.listener(dashboardApp(api)), { bind: '127.0.0.1', port: 0 }), await listen(dashboardApp(api), { bind: '127.0.0.1', port: 0 })];
+  return {
+    api,
+    quickUrl: serverUrl(servers[0]!),
+    expressUrl: serverUrl(servers[1]!),
+    async close() {
+      api.close();
+      for (const server of servers) {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      }
+    },
+  };
+}
+
+async function compareAll(ways: TwoWays, cases: Case[], warm: Ask): Promise<void> {
   for (const path of URLS) {
     for (const c of cases) {
       // A fresh snapshot empties the kept answers; one request through Express keeps this URL's again.
       view.emitSnapshot();
       expect((await exchange(ways.expressUrl, path, warm)).status).toBe(200);
-      const before = ways.quick.api.stats().quickAnswers;
-      const viaQuick = await exchange(ways.quick.url, path, c);
-      const served = ways.quick.api.stats().quickAnswers - before;
+      const before = ways.api.stats().quickAnswers;
+      const viaQuick = await exchange(ways.quickUrl, path, c);
+      const served = ways.api.stats().quickAnswers - before;
       const viaExpress = await exchange(ways.expressUrl, path, c);
       expect(viaQuick.status, `${c.name} ${path}`).toBe(c.status);
       expect(viaQuick, `${c.name} ${path}`).toEqual(viaExpress);
@@ -90,7 +110,7 @@ async function compareAll(ways: Awaited<ReturnType<typeof twoWays>>, cases: Case
 }
 
 describe('with users and tokens', () => {
-  let ways: Awaited<ReturnType<typeof twoWays>>;
+  let ways: TwoWays;
   let db: Database.Database;
   let sessionToken: string;
   let endedToken: string;
@@ -99,16 +119,14 @@ describe('with users and tokens', () => {
     db = new Database(join(dir.path, 'sessions.db'));
     const users = [{ username: 'bob', password_hash: await hashPassword('staple'), role: 'viewer' as const }];
     ways = await twoWays({ view, store: null, sessionDb: db, api: apiConfig({ users, tokens: TOKENS }) });
-    const login = () => call(`${ways.quick.url}/api/login`, { method: 'POST', json: { username: 'bob', password: 'staple' } });
+    const login = () => call(`${ways.quickUrl}/api/login`, { method: 'POST', json: { username: 'bob', password: 'staple' } });
     sessionToken = (await login()).body.token;
     endedToken = (await login()).body.token;
-    const out = await call(`${ways.quick.url}/api/logout`, { method: 'POST', headers: { authorization: `Bearer ${endedToken}` } });
+    const out = await call(`${ways.quickUrl}/api/logout`, { method: 'POST', headers: { authorization: `Bearer ${endedToken}` } });
     expect(out.status).toBe(200);
   });
   afterAll(async () => {
-    await ways.quick.close();
-    ways.express.closeAllConnections();
-    await new Promise((r) => ways.express.close(r));
+    await ways.close();
     db.close();
   });
 
@@ -131,16 +149,47 @@ describe('with users and tokens', () => {
       { name: 'empty JSON body on a GET', method: 'GET', headers: { ...bearer(VIEWER_TOKEN), 'content-type': 'application/json' }, body: '{}', quick: false, status: 200 },
       { name: 'HEAD', method: 'HEAD', headers: bearer(VIEWER_TOKEN), quick: false, status: 200 },
       { name: 'POST', method: 'POST', headers: bearer(ADMIN_TOKEN), quick: false, status: 404 },
+      // Express's freshness check answers these itself (a 304 for "*", without an ETag).
+      { name: 'If-None-Match: *', headers: { ...bearer(VIEWER_TOKEN), 'if-none-match': '*' }, quick: false, status: 304 },
+      { name: 'If-Modified-Since', headers: { ...bearer(VIEWER_TOKEN), 'if-modified-since': 'Sat, 05 Dec 2026 00:00:00 GMT' }, quick: false, status: 200 },
     ];
     await compareAll(ways, cases, { headers: bearer(ADMIN_TOKEN) });
     // Other URLs are other answers: never kept ones.
     for (const path of ['/api/stats?window=10&token=x', '/api/stats?window=7', '/API/stats?window=10']) {
       view.emitSnapshot();
       await exchange(ways.expressUrl, '/api/stats?window=10', { headers: bearer(ADMIN_TOKEN) });
-      const before = ways.quick.api.stats().quickAnswers;
-      const viaQuick = await exchange(ways.quick.url, path, { headers: bearer(VIEWER_TOKEN) });
+      const before = ways.api.stats().quickAnswers;
+      const viaQuick = await exchange(ways.quickUrl, path, { headers: bearer(VIEWER_TOKEN) });
       expect(viaQuick).toEqual(await exchange(ways.expressUrl, path, { headers: bearer(VIEWER_TOKEN) }));
-      expect(ways.quick.api.stats().quickAnswers, path).toBe(before);
+      expect(ways.api.stats().quickAnswers, path).toBe(before);
+    }
+  });
+});
+
+describe('a failing session store', () => {
+  it('leaves the request to Express, which answers 500, instead of throwing out of the request listener', async () => {
+    let clock = Date.now();
+    const path = join(dir.path, 'busy.db');
+    const db = new Database(path, { timeout: 0 });
+    const users = [{ username: 'bob', password_hash: await hashPassword('staple'), role: 'viewer' as const }];
+    const ways = await twoWays({ view, store: null, sessionDb: db, now: () => clock, api: apiConfig({ users, tokens: TOKENS }) });
+    const writer = new Database(path);
+    try {
+      const token = (await call(`${ways.expressUrl}/api/login`, { method: 'POST', json: { username: 'bob', password: 'staple' } })).body.token;
+      // The session is due for its last-seen update, and another connection holds the write lock
+      // (in `wirewatch run` the history writer shares this database file).
+      clock += 10 * 60_000;
+      writer.exec('BEGIN IMMEDIATE');
+      await compareAll(
+        ways,
+        [{ name: 'session cookie, database locked', headers: { cookie: `wirewatch_session=${token}` }, quick: false, status: 500 }],
+        { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } },
+      );
+    } finally {
+      if (writer.inTransaction) writer.exec('ROLLBACK');
+      writer.close();
+      await ways.close();
+      db.close();
     }
   });
 });
@@ -149,7 +198,7 @@ describe('open mode (no users, no tokens)', () => {
   it('answers loopback callers naming a loopback host; leaves other hosts and trusted proxies to Express', async () => {
     const ways = await twoWays({ view, store: null, api: apiConfig() });
     try {
-      const port = new URL(ways.quick.url).port;
+      const port = new URL(ways.quickUrl).port;
       await compareAll(
         ways,
         [
@@ -163,9 +212,7 @@ describe('open mode (no users, no tokens)', () => {
         {},
       );
     } finally {
-      await ways.quick.close();
-      ways.express.closeAllConnections();
-      ways.express.close();
+      await ways.close();
     }
 
     const proxied = await twoWays({ view, store: null, api: apiConfig({ trust_proxy: true }) });
@@ -179,9 +226,7 @@ describe('open mode (no users, no tokens)', () => {
         {},
       );
     } finally {
-      await proxied.quick.close();
-      proxied.express.closeAllConnections();
-      proxied.express.close();
+      await proxied.close();
     }
   });
 });
