@@ -16,6 +16,11 @@ export interface AnswerCacheOptions {
   now?: () => number;
 }
 
+/** The key an answer is kept under: the method (lower case) and the URL exactly as received. */
+export function keptAnswerKey(method: string, url: string): string {
+  return `${method.toLowerCase()} ${url}`;
+}
+
 export interface KeptAnswer {
   /** The JSON text, UTF-8 encoded once. */
   body: Buffer;

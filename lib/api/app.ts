@@ -17,7 +17,7 @@ import { createLogger, type Logger } from '../log/index.js';
 import { Authenticator, hasRole, refuseQueryCredentials, type Principal } from './auth/access.js';
 import { SessionStore } from './auth/sessions.js';
 import type { AlertsSource, ApiContext, ApiStore } from './context.js';
-import { AnswerCache } from './answer-cache.js';
+import { AnswerCache, keptAnswerKey } from './answer-cache.js';
 import { ApiError, errorHandler } from './errors.js';
 import { LiveFlows, type LiveFlowsOptions } from './live-flows.js';
 import type { NamedExportStats } from '../export/index.js';
@@ -100,6 +100,8 @@ export interface Api {
 /** Trusted proxies when api.trust_proxy is set: on this host or a private network, never the open internet. */
 export const TRUSTED_PROXIES = 'loopback, linklocal, uniquelocal';
 const JSON_LIMIT = '16kb';
+/** Live data: never stored by browsers or proxies. */
+const API_CACHE_CONTROL = 'no-store';
 
 function isDirectory(path: string): boolean {
   try {
@@ -160,7 +162,7 @@ export function createApi(options: CreateApiOptions): Api {
   };
   const answers = new AnswerCache();
   const headers = securityHeaderSet(SECURITY_POLICY);
-  const quick = new QuickAnswers({ answers, auth, headers: new Map([...headers, ['cache-control', 'no-store']]) });
+  const quick = new QuickAnswers({ answers, auth, headers: new Map([...headers, ['cache-control', API_CACHE_CONTROL]]) });
   const onState = () => answers.clear();
   view.on('state', onState);
   const onSnapshot = (s: DaemonSnapshot) => {
@@ -221,7 +223,7 @@ export function createApi(options: CreateApiOptions): Api {
     next();
   });
   app.use(['/api', '/metrics', '/healthz', '/readyz'], (_req, res, next) => {
-    res.set('Cache-Control', 'no-store');
+    res.set('Cache-Control', API_CACHE_CONTROL);
     next();
   });
   app.use('/api', express.json({ limit: JSON_LIMIT, type: 'application/json' }));
@@ -240,7 +242,7 @@ export function createApi(options: CreateApiOptions): Api {
       // Only answers that passed validation are kept, so a hit needs no second look at the query.
       // QuickAnswers looks them up by the same key, and gives them only to callers with keptFor.
       const keptFor = r.cacheable && needs !== 'public' ? needs : null;
-      const key = keptFor ? `${r.method} ${req.originalUrl}` : '';
+      const key = keptFor ? keptAnswerKey(r.method, req.originalUrl) : '';
       const kept = key ? answers.get(key) : undefined;
       if (kept !== undefined) return sendJson(res, kept.body);
       const query = validate(r.query, req.query, 'invalid_query');

@@ -11,7 +11,7 @@
 // from a caller the Authenticator accepts from headers alone with the role
 // that answer needs; the headers are the ones Express would send.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { AnswerCache } from './answer-cache.js';
+import { keptAnswerKey, type AnswerCache } from './answer-cache.js';
 import { hasRole, type Authenticator } from './auth/access.js';
 
 export interface QuickAnswersOptions {
@@ -52,8 +52,7 @@ export class QuickAnswers {
     // conditional request may get a 304 from it (`If-None-Match: *`).
     if (req.method !== 'GET' || h['content-length'] !== undefined || h['transfer-encoding'] !== undefined) return false;
     if (h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined) return false;
-    // The key the Express path kept the answer under (app.ts): method and the URL as received.
-    const kept = this.#answers.get(`get ${req.url}`);
+    const kept = this.#answers.get(keptAnswerKey('get', req.url!));
     if (!kept) return false;
     let principal;
     try {
