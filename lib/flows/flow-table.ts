@@ -12,6 +12,17 @@
 // Expiry: one doubly linked LRU list per timeout class. Within a class every
 // flow has the same idle timeout, so the list head is always the next to
 // expire and the least recently seen flow overall is one of the 7 heads.
+//
+// Per-second sums (only with a `secondSink`, i.e. in a Pipeline): the first
+// packet of a flow since the last flushSeconds() copies the flow's key into a
+// dense list (the entry is in cache then) and stamps the entry with the list
+// position; later packets add to that position's packets and bytes.
+// flushSeconds() (the Pipeline calls it just before a second closes) hands
+// the list to the sink in one sequential pass: reading the entries themselves
+// there would miss the cache once per flow. A flow that ends keeps its list
+// position, so a reused id starts a new one. A full list is handed over early
+// (the sink then gets a flow twice in a second, which it sums). Top talkers
+// then cost one update per flow and second instead of one per packet.
 import type { Batch } from '../capture/batch.js';
 import { formatAddress } from '../capture/format.js';
 import { largeBuffer } from '../capture/large-buffer.js';
@@ -38,6 +49,22 @@ export interface FlowTableOptions {
   hashSeed?: number;
   /** Called with each record when a flow ends or is reported by the active timeout. */
   onRecord?: (record: FlowRecord) => void;
+}
+
+/** Receives each flow's packets and bytes per second (see the header); Windows is one. */
+export interface FlowSecondSink {
+  /**
+   * One flow's packets and bytes since the last flushSeconds(). words[loOff..+3]
+   * and words[hiOff..+3] are its addresses in canonical order (lower first),
+   * with the matching ports (ICMP: type and counterpart); h is the parser's
+   * flow hash cut to 30 bits.
+   */
+  addFlowSecond(
+    h: number, words: Uint32Array, loOff: number, hiOff: number,
+    loPort: number, hiPort: number, source: number, vlan: number, proto: number, bytes: number, packets: number,
+  ): void;
+  /** An IP row the table accounts to no flow (non-first fragment, malformed L4 header, probe limit). */
+  addRowWithoutFlow(batch: Batch, i: number): void;
 }
 
 export interface FlowTableStats {
@@ -100,6 +127,19 @@ const O_BYTES_S2C = 11;
 const O_PREV = 24;
 const O_NEXT = 25;
 const O_TCP_FLAGS = 52;
+// per-second sums (secondSink): u32 generation of the stamp (0 = none) and position in the dense list
+const O_SEC_GEN = 27;
+const O_SEC_POS = 28;
+/** Dense list of per-second sums: words per flow (30-bit hash, lo address, hi address, ports, meta, protocol). */
+const SEC_WORDS = 12;
+const SEC_ADDR = 1;
+const SEC_PORTS = 9;
+const SEC_META = 10;
+const SEC_PROTO = 11;
+/** Most flows in the dense list (~7.5 MB) before it is handed over early. */
+const SEC_MAX = 2 ** 17;
+/** Flow hashes handed to the sink are cut to 30 bits: small integers pass calls unboxed. */
+const HASH_30 = 0x3fffffff;
 
 // Counter slots in `#counts`.
 const C_TCP = 0, C_UDP = 1, C_ICMP = 2, C_OTHER = 3, C_ENDED = 4, C_EVICTED = 5, C_ACTIVE_REPORTS = 6;
@@ -110,6 +150,8 @@ export class FlowTable {
   #timeouts: Readonly<FlowTimeouts>;
   readonly communityIdSeed: number;
   onRecord: ((record: FlowRecord) => void) | null;
+  /** Receives per-second sums of each flow (see the header); null: none are kept. */
+  secondSink: FlowSecondSink | null = null;
 
   // ── the flow pool: one ArrayBuffer, STRIDE bytes per flow, seen through four views ──
   readonly #u32: Uint32Array;
@@ -139,6 +181,13 @@ export class FlowTable {
   readonly #counts = new Float64Array(11);
   /** Written by #warm so its loads are not optimized away. */
   readonly #warmSink = new Int32Array(1);
+  /** Generation of the per-second sums: entries stamped with it have a position in the list. Never 0. */
+  #gen = 1;
+  // the dense list of per-second sums, grown by doubling up to SEC_MAX
+  #secKeys = new Uint32Array(0);
+  #secBytes = new Float64Array(0);
+  #secPackets = new Float64Array(0);
+  #secCount = 0;
 
   constructor(options: FlowTableOptions = {}) {
     const maxFlows = options.maxFlows ?? DEFAULT_MAX_FLOWS;
@@ -207,10 +256,14 @@ export class FlowTable {
 
   /** Accounts every row of `batch`. Records of flows that end meanwhile go to onRecord. */
   ingest(batch: Batch): void {
-    const rows = batch.rows;
+    this.ingestRange(batch, 0, batch.rows);
+  }
+
+  /** Accounts rows from .. to-1 of `batch`. */
+  ingestRange(batch: Batch, from: number, to: number): void {
     const { layers, frag, ipProto, tsSec, tsNsec } = batch;
-    this.#warm(batch.flowHash, rows);
-    for (let i = 0; i < rows; i++) {
+    this.#warm(batch.flowHash, from, to);
+    for (let i = from; i < to; i++) {
       const lay = layers[i]!;
       if ((lay & (LAYER.ipv4 | LAYER.ipv6)) === 0) {
         this.#counts[C_SKIP_NON_IP]++;
@@ -220,6 +273,7 @@ export class FlowTable {
       // (ip.defragment off) they stay out of flows rather than forming port-0 flows.
       if ((frag[i]! & (FRAG.fragment | FRAG.first)) === FRAG.fragment) {
         this.#counts[C_SKIP_FRAGMENT]++;
+        this.secondSink?.addRowWithoutFlow(batch, i);
         continue;
       }
       const proto = ipProto[i]!;
@@ -230,6 +284,7 @@ export class FlowTable {
         ((proto === PROTO_ICMP || proto === PROTO_ICMPV6) && (lay & (LAYER.icmp | LAYER.icmpv6)) === 0)
       ) {
         this.#counts[C_SKIP_MALFORMED]++;
+        this.secondSink?.addRowWithoutFlow(batch, i);
         continue;
       }
       const t = tsSec[i]! + tsNsec[i]! * 1e-9;
@@ -255,6 +310,26 @@ export class FlowTable {
       }
     }
     return n;
+  }
+
+  /** Hands every per-second sum to the secondSink and starts new ones (see the header). */
+  flushSeconds(): void {
+    const sink = this.secondSink;
+    if (sink === null) return;
+    const keys = this.#secKeys;
+    const bytes = this.#secBytes;
+    const packets = this.#secPackets;
+    for (let k = 0; k < this.#secCount; k++) {
+      const w = k * SEC_WORDS;
+      const ports = keys[w + SEC_PORTS]!;
+      const meta = keys[w + SEC_META]!;
+      sink.addFlowSecond(
+        keys[w]!, keys, w + SEC_ADDR, w + SEC_ADDR + 4, ports >>> 16, ports & 0xffff, meta >>> 16, meta & 0xffff,
+        keys[w + SEC_PROTO]!, bytes[k]!, packets[k]!,
+      );
+    }
+    this.#secCount = 0;
+    this.#gen = this.#gen === 0xffffffff ? 1 : this.#gen + 1;
   }
 
   /** Ends every flow (end of replay, daemon stop): reason `shutdown`, or fin/rst for finished TCP. */
@@ -303,12 +378,12 @@ export class FlowTable {
    * cache when #packet needs them; one at a time inside #packet, each would be
    * a full memory round trip.
    */
-  #warm(hashes: Uint32Array, rows: number): void {
+  #warm(hashes: Uint32Array, from: number, to: number): void {
     const slots = this.#slots;
     const u32 = this.#u32;
     const i32 = this.#i32;
     let sink = 0;
-    for (let i = 0; i < rows; i++) {
+    for (let i = from; i < to; i++) {
       const e = slots[this.#home(hashes[i]!)]!;
       if (e === 0) continue;
       const id = e - 1;
@@ -388,7 +463,54 @@ export class FlowTable {
     } else if (!c2s && this.#u8[id * STRIDE + O_STATE] === FLOW_STATE.new) {
       this.#u8[id * STRIDE + O_STATE] = FLOW_STATE.established; // the responder answered
     }
+    if (this.secondSink !== null) {
+      if (this.#u32[id * W32 + O_SEC_GEN] === this.#gen) {
+        const k = this.#u32[id * W32 + O_SEC_POS]!;
+        this.#secBytes[k] += wire;
+        this.#secPackets[k]++;
+      } else {
+        this.#startSecond(id, wire);
+      }
+    }
     this.#touch(id, this.#classOf(id));
+  }
+
+  /** Gives `id` a position in the dense list (a copy of its key, sums starting at one packet) and stamps it. */
+  #startSecond(id: number, wire: number): void {
+    if (this.#secCount === this.#secBytes.length) this.#growSeconds();
+    const k = this.#secCount++;
+    const u32 = this.#u32;
+    const keys = this.#secKeys;
+    const w = k * SEC_WORDS;
+    const e = id * W32;
+    keys[w] = u32[e + O_HASH]! & HASH_30;
+    for (let j = 0; j < 8; j++) keys[w + SEC_ADDR + j] = u32[e + O_ADDR + j]!;
+    keys[w + SEC_PORTS] = u32[e + O_PORTS]!;
+    keys[w + SEC_META] = u32[e + O_META]!;
+    keys[w + SEC_PROTO] = this.#u8[id * STRIDE + O_PROTO]!;
+    this.#secBytes[k] = wire;
+    this.#secPackets[k] = 1;
+    u32[e + O_SEC_GEN] = this.#gen;
+    u32[e + O_SEC_POS] = k;
+  }
+
+  /** Doubles the dense list, or hands it over (flushSeconds) when it is at SEC_MAX. */
+  #growSeconds(): void {
+    const n = this.#secBytes.length;
+    if (n >= SEC_MAX) {
+      this.flushSeconds();
+      return;
+    }
+    const m = Math.max(1024, n * 2);
+    const keys = new Uint32Array(m * SEC_WORDS);
+    keys.set(this.#secKeys);
+    const bytes = new Float64Array(m);
+    bytes.set(this.#secBytes);
+    const packets = new Float64Array(m);
+    packets.set(this.#secPackets);
+    this.#secKeys = keys;
+    this.#secBytes = bytes;
+    this.#secPackets = packets;
   }
 
   /** Flow id of the key, or NIL. */
@@ -425,6 +547,7 @@ export class FlowTable {
     const slot = this.#emptySlot(h);
     if (slot < 0) {
       this.#counts[C_SKIP_PROBE]++;
+      this.secondSink?.addRowWithoutFlow(batch, i);
       return;
     }
     const id = this.#allocate();
@@ -469,6 +592,7 @@ export class FlowTable {
 
     this.#u8[id * STRIDE + O_CLS] = this.#classFor(proto, state, sport, dport);
     this.#link(id, this.#u8[id * STRIDE + O_CLS]!);
+    if (this.secondSink !== null) this.#startSecond(id, wire);
   }
 
   // ── ending and reporting ──

@@ -1,7 +1,7 @@
 // The pipeline (DESIGN §1): batches → FlowTable + Windows + layer counts, and out
 // come flow records, closed per-second samples and snapshots. It has no thread of
 // its own: the daemon runs it in a worker_thread, a library user in-process. All
-// per-packet work happens in FlowTable.ingest, Windows.ingest and LayerCounts.add
+// per-packet work happens in FlowTable.ingestRange, Windows.countRun and LayerCounts.add
 // (typed arrays only); this file only wires them and does per-batch/per-tick work.
 import { EventEmitter } from 'node:events';
 import type { Batch } from '../capture/batch.js';
@@ -97,6 +97,10 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       topN: options.topN,
       onSecond: (rows, second) => this.#secondClosed(rows, second),
     });
+    // Top talkers come from the flow table's per-second sums (one update per
+    // flow and second, not per packet): it hands them over before each close.
+    this.#flows.secondSink = this.#windows;
+    this.#windows.beforeClose = () => this.#flows.flushSeconds();
   }
 
   /** Accounts every row of a batch. The batch may be released as soon as this returns. */
@@ -104,8 +108,13 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     const rows = batch.rows;
     if (rows === 0) return;
     this.#counts.add(batch);
-    this.#windows.ingest(batch);
-    this.#flows.ingest(batch);
+    // Second by second: all of a second's rows reach the flow table before the
+    // windows close that second (a row of a later second closes it).
+    for (let i = 0; i < rows; ) {
+      const end = this.#windows.countRun(batch, i);
+      this.#flows.ingestRange(batch, i, end);
+      i = end;
+    }
     if (this.clock === 'packet') {
       const last = batch.tsSec[rows - 1]! + batch.tsNsec[rows - 1]! * 1e-9;
       if (last > this.#packetClock) this.#packetClock = last;

@@ -18,7 +18,7 @@
 //    are at least as heavy and each over-estimates by at most the floor.)
 // Merging runs over typed arrays too (an open-addressing table on the stored
 // hashes), only when a snapshot asks for it.
-import type { SpaceSaving } from './space-saving.js';
+import { select, type SpaceSaving } from './space-saving.js';
 
 /** A window's top entries, heaviest first. */
 export interface TopEntries {
@@ -199,21 +199,36 @@ export class CandidateRing {
     base: number, n: number, floor: number,
   ): void {
     const kw = this.keyWords;
+    const keep = this.keep;
     let fl = floor;
     let ids = new Int32Array(n);
     let live = 0;
     for (let k = 0; k < n; k++) if (bytes[base + k]! >= 0) ids[live++] = base + k; // bytes -1: a free entry
-    ids = ids.subarray(0, live);
-    if (live > this.keep) {
-      ids.sort((a, b) => bytes[b]! - bytes[a]! || a - b);
-      // Keys left out had at most the bytes of the first one not kept.
-      fl = Math.max(fl, bytes[ids[this.keep]!]!);
-      ids = ids.subarray(0, this.keep);
+    if (live > keep) {
+      // u = the (keep+1)-th heaviest: keep every entry above it, then entries equal
+      // to it in table order until `keep`. Keys left out had at most u bytes.
+      // (A selection, not a sort: this runs for both tables every saturated second.)
+      const scratch = new Float64Array(live);
+      for (let k = 0; k < live; k++) scratch[k] = bytes[ids[k]!]!;
+      const u = select(scratch, live, live - keep - 1);
+      fl = Math.max(fl, u);
+      let above = 0;
+      for (let k = 0; k < live; k++) above += +(bytes[ids[k]!]! > u);
+      let kept = 0;
+      let ties = keep - above;
+      const chosen = new Int32Array(keep);
+      for (let k = 0; k < live && kept < keep; k++) {
+        const b = bytes[ids[k]!]!;
+        if (b > u || (b === u && ties-- > 0)) chosen[kept++] = ids[k]!;
+      }
+      ids = chosen;
+    } else {
+      ids = ids.subarray(0, live);
     }
     const to = slot * this.keep;
     for (let k = 0; k < ids.length; k++) {
       const e = ids[k]!;
-      this.keys.set(keys.subarray(e * kw, e * kw + kw), (to + k) * kw);
+      for (let w = 0; w < kw; w++) this.keys[(to + k) * kw + w] = keys[e * kw + w]!;
       this.hashes[to + k] = hashes[e]!;
       this.bytes[to + k] = bytes[e]!;
       this.packets[to + k] = packets[e]!;

@@ -24,7 +24,7 @@
 //    the table has true bytes ≤ E = floor(); and E ≤ T / (capacity + 1), so
 //    every key with more than T / (capacity + 1) bytes is in the table.
 //  Proof sketch: every count is ≥ E (survivors are > v, new keys start at E),
-//  so Ψ = Σ (count - E) ≥ 0. Packets raise Ψ by their bytes (T in all); a purge
+//  so Ψ = Σ (count - E) ≥ 0. Adds raise Ψ by their bytes (T in all); a purge
 //  raising E by Δ lowers Ψ by ≥ (capacity + 1)·Δ, since ≥ capacity + 1 counts
 //  are ≥ v. Hence (capacity + 1)·E ≤ T.
 //  Packets are counted from when the key (last) entered: exact while `exact`,
@@ -114,8 +114,12 @@ export class SpaceSaving {
     return this.#bound;
   }
 
-  /** Adds a packet of `wire` bytes to the host address a[o .. o+3] (hash h < 2^30). */
-  addHost(h: number, a: Uint32Array, o: number, wire: number): void {
+  /**
+   * Adds `packets` packets of `bytes` bytes in all to the host address
+   * a[o .. o+3] (hash h < 2^30). One packet at a time, or a flow's second at
+   * once: Space-Saving's guarantee holds for weighted adds as for single ones.
+   */
+  addHost(h: number, a: Uint32Array, o: number, bytes: number, packets: number): void {
     const index = this.#index;
     const hashes = this.hashes;
     const keys = this.keys;
@@ -123,7 +127,7 @@ export class SpaceSaving {
     for (let probe = 0; probe < MAX_PROBE; probe++) {
       const e = index[s]!;
       if (e === 0) {
-        const id = this.#claim(s, h, wire);
+        const id = this.#claim(s, h, bytes, packets);
         if (id < 0) return;
         const b = id * HOST_WORDS;
         keys[b] = a[o]!;
@@ -135,8 +139,8 @@ export class SpaceSaving {
       const id = e - 1;
       const b = id * HOST_WORDS;
       if (hashes[id] === h && keys[b + 3] === a[o + 3] && keys[b] === a[o] && keys[b + 1] === a[o + 1] && keys[b + 2] === a[o + 2]) {
-        this.bytes[id] += wire;
-        this.packets[id]++;
+        this.bytes[id] += bytes;
+        this.packets[id] += packets;
         return;
       }
       s = (s + 1) & this.#mask;
@@ -145,13 +149,14 @@ export class SpaceSaving {
   }
 
   /**
-   * Adds a packet to the flow (lo address lo[o..o+3], hi address hi[o..o+3],
-   * ports, source id, VLAN, protocol); hash h < 2^30. All arguments are small
-   * integers so they pass unboxed; the 32-bit key words are built here.
+   * Adds `packets` packets of `bytes` bytes in all to the flow (lo address
+   * lo[loOff..+3], hi address hi[hiOff..+3], ports, source id, VLAN,
+   * protocol); hash h < 2^30. All arguments are small integers so they pass
+   * unboxed; the 32-bit key words are built here.
    */
   addFlow(
-    h: number, lo: Uint32Array, hi: Uint32Array, o: number,
-    loPort: number, hiPort: number, source: number, vlan: number, proto: number, wire: number,
+    h: number, lo: Uint32Array, loOff: number, hi: Uint32Array, hiOff: number,
+    loPort: number, hiPort: number, source: number, vlan: number, proto: number, bytes: number, packets: number,
   ): void {
     const index = this.#index;
     const hashes = this.hashes;
@@ -162,17 +167,17 @@ export class SpaceSaving {
     for (let probe = 0; probe < MAX_PROBE; probe++) {
       const e = index[s]!;
       if (e === 0) {
-        const id = this.#claim(s, h, wire);
+        const id = this.#claim(s, h, bytes, packets);
         if (id < 0) return;
         const b = id * FLOW_WORDS;
-        keys[b] = lo[o]!;
-        keys[b + 1] = lo[o + 1]!;
-        keys[b + 2] = lo[o + 2]!;
-        keys[b + 3] = lo[o + 3]!;
-        keys[b + 4] = hi[o]!;
-        keys[b + 5] = hi[o + 1]!;
-        keys[b + 6] = hi[o + 2]!;
-        keys[b + 7] = hi[o + 3]!;
+        keys[b] = lo[loOff]!;
+        keys[b + 1] = lo[loOff + 1]!;
+        keys[b + 2] = lo[loOff + 2]!;
+        keys[b + 3] = lo[loOff + 3]!;
+        keys[b + 4] = hi[hiOff]!;
+        keys[b + 5] = hi[hiOff + 1]!;
+        keys[b + 6] = hi[hiOff + 2]!;
+        keys[b + 7] = hi[hiOff + 3]!;
         keys[b + 8] = ports;
         keys[b + 9] = meta;
         keys[b + 10] = proto;
@@ -181,13 +186,13 @@ export class SpaceSaving {
       const id = e - 1;
       const b = id * FLOW_WORDS;
       if (
-        hashes[id] === h && keys[b + 8] === ports && keys[b + 3] === lo[o + 3] && keys[b + 7] === hi[o + 3] &&
-        keys[b] === lo[o] && keys[b + 1] === lo[o + 1] && keys[b + 2] === lo[o + 2] &&
-        keys[b + 4] === hi[o] && keys[b + 5] === hi[o + 1] && keys[b + 6] === hi[o + 2] &&
+        hashes[id] === h && keys[b + 8] === ports && keys[b + 3] === lo[loOff + 3] && keys[b + 7] === hi[hiOff + 3] &&
+        keys[b] === lo[loOff] && keys[b + 1] === lo[loOff + 1] && keys[b + 2] === lo[loOff + 2] &&
+        keys[b + 4] === hi[hiOff] && keys[b + 5] === hi[hiOff + 1] && keys[b + 6] === hi[hiOff + 2] &&
         keys[b + 9] === meta && keys[b + 10] === proto
       ) {
-        this.bytes[id] += wire;
-        this.packets[id]++;
+        this.bytes[id] += bytes;
+        this.packets[id] += packets;
         return;
       }
       s = (s + 1) & this.#mask;
@@ -209,7 +214,7 @@ export class SpaceSaving {
    * ended its probe), counts set, for the caller to write the key words; -1 if
    * after a purge no slot is within the probe limit.
    */
-  #claim(s: number, h: number, wire: number): number {
+  #claim(s: number, h: number, bytes: number, packets: number): number {
     let id: number;
     if (this.#nFree > 0) {
       id = this.#free[--this.#nFree]!;
@@ -227,9 +232,9 @@ export class SpaceSaving {
       }
     }
     const bound = this.#bound;
-    this.bytes[id] = bound + wire;
+    this.bytes[id] = bound + bytes;
     this.error[id] = bound;
-    this.packets[id] = 1;
+    this.packets[id] = packets;
     this.hashes[id] = h;
     this.#index[s] = id + 1;
     return id;

@@ -26,6 +26,15 @@
 // Per packet (ingest) only typed arrays are touched: no objects, strings, Maps
 // or closures. Objects appear once per closed second (onSecond rows) and in
 // snapshot(), which is computed once per closed second and cached.
+//
+// Top talkers fed by a flow table (Pipeline). ingest() adds every packet to the
+// top-talker tables. A Pipeline instead counts with countRun() and lets its
+// FlowTable sum each flow's packets per second: before a second closes,
+// `beforeClose` asks it to hand over those sums (addFlowSecond: the flow and
+// both its hosts, once per flow and second), and rows that belong to no flow
+// come one by one (addRowWithoutFlow). Same keys, same seconds, same guarantee
+// (weighted Space-Saving), but one table update per flow and second instead of
+// per packet: with a million short flows that is most of the windows' cost.
 import type { Batch } from '../capture/batch.js';
 import { formatAddress } from '../capture/format.js';
 import { FRAG, L3, LAYER } from '../capture/layout.js';
@@ -177,6 +186,8 @@ export class Windows {
   #flowRing: CandidateRing;
   readonly #hostSeed: number;
   #cache: StatsSnapshot | null = null;
+  /** Called before the open second closes, while its top-talker tables still take adds (see the header). */
+  beforeClose: (() => void) | null = null;
 
   constructor(options: WindowsOptions = {}) {
     const windows = checkWindows(options.windows ?? [...DEFAULT_WINDOWS]);
@@ -229,6 +240,47 @@ export class Windows {
     }
   }
 
+  /**
+   * Like ingest() for the rows from `from` up to the first row of a later
+   * second, but without top talkers: the caller feeds them (see the header).
+   * Returns where it stopped.
+   */
+  countRun(batch: Batch, from: number): number {
+    const sec = batch.tsSec[from]!;
+    if (sec >= this.#open + 1 && sec <= MAX_SEC) this.#closeUntil(Math.floor(sec));
+    return this.#count(batch, from, batch.rows);
+  }
+
+  /**
+   * Adds one flow's packets and bytes of the open second to the top flows
+   * and to both its hosts. words[loOff..+3] and words[hiOff..+3] are its
+   * endpoint addresses in canonical order (lower first) with the matching
+   * ports; h is the parser's flow hash. ICMP is keyed without ports here.
+   */
+  addFlowSecond(
+    h: number, words: Uint32Array, loOff: number, hiOff: number,
+    loPort: number, hiPort: number, source: number, vlan: number, proto: number, bytes: number, packets: number,
+  ): void {
+    const hosts = this.#hosts;
+    const hl = hostHash(words, loOff, this.#hostSeed);
+    const hh = hostHash(words, hiOff, this.#hostSeed);
+    hosts.addHost(hl, words, loOff, bytes, packets);
+    if (
+      hl !== hh || words[loOff] !== words[hiOff] || words[loOff + 1] !== words[hiOff + 1] ||
+      words[loOff + 2] !== words[hiOff + 2] || words[loOff + 3] !== words[hiOff + 3]
+    ) {
+      hosts.addHost(hh, words, hiOff, bytes, packets);
+    }
+    if (proto === IP_ICMP || proto === IP_ICMPV6) loPort = hiPort = 0;
+    this.#flows.addFlow(h & HASH_MASK, words, loOff, words, hiOff, loPort, hiPort, source, vlan, proto, bytes, packets);
+  }
+
+  /** Adds row i to the top talkers as ingest() would: for rows that belong to no flow (fragments, malformed headers). */
+  addRowWithoutFlow(batch: Batch, i: number): void {
+    this.#addHosts(batch, i, i + 1);
+    this.#addFlows(batch, i, i + 1);
+  }
+
   /** Counts rows from..(the first of a later second, or to) per (source, class); returns where it stopped. */
   #count(batch: Batch, from: number, to: number): number {
     const { tsSec, sourceId, layers, l3, ipProto, frag, wireLen } = batch;
@@ -278,12 +330,12 @@ export class Windows {
       const wire = wireLen[i]!;
       const hs = hostHash(srcAddr, so, seed);
       const hd = hostHash(dstAddr, so, seed);
-      hosts.addHost(hs, srcAddr, so, wire);
+      hosts.addHost(hs, srcAddr, so, wire, 1);
       if (
         hs !== hd || srcAddr[so] !== dstAddr[so] || srcAddr[so + 1] !== dstAddr[so + 1] ||
         srcAddr[so + 2] !== dstAddr[so + 2] || srcAddr[so + 3] !== dstAddr[so + 3]
       ) {
-        hosts.addHost(hd, dstAddr, so, wire);
+        hosts.addHost(hd, dstAddr, so, wire, 1);
       }
     }
   }
@@ -320,8 +372,8 @@ export class Windows {
         }
       }
       const h = flowHash[i]! & HASH_MASK;
-      if (c <= 0) flows.addFlow(h, srcAddr, dstAddr, so, sport, dport, sourceId[i]!, vlan[i]!, p, wireLen[i]!);
-      else flows.addFlow(h, dstAddr, srcAddr, so, dport, sport, sourceId[i]!, vlan[i]!, p, wireLen[i]!);
+      if (c <= 0) flows.addFlow(h, srcAddr, so, dstAddr, so, sport, dport, sourceId[i]!, vlan[i]!, p, wireLen[i]!, 1);
+      else flows.addFlow(h, dstAddr, so, srcAddr, so, dport, sport, sourceId[i]!, vlan[i]!, p, wireLen[i]!, 1);
     }
   }
 
@@ -406,6 +458,7 @@ export class Windows {
 
   /** Moves the open second into the ring and emits its rows. */
   #closeOpen(next: number): void {
+    this.beforeClose?.();
     const sec = this.#open;
     const slot = sec % this.#ring;
     const stride = this.#sourceCap * PER_SOURCE;

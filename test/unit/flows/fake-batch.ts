@@ -27,6 +27,8 @@ export interface FakePacket {
   hash?: number;
   /** A non-IP row (ARP, LLDP). */
   nonIp?: boolean;
+  /** The L4 header did not parse (its layer bit stays clear). */
+  malformed?: boolean;
 }
 
 /** 16 address bytes: dotted IPv4 becomes v4-mapped. */
@@ -92,7 +94,7 @@ export function makeBatch(packets: FakePacket[]): Batch {
     batch.tcpFlags[i] = p.flags ?? 0;
     const l4 = { 6: LAYER.tcp, 17: LAYER.udp, 1: LAYER.icmp, 58: LAYER.icmpv6 }[p.proto] ?? 0;
     const nonFirst = (p.frag ?? 0) !== 0 && ((p.frag ?? 0) & 2) === 0;
-    batch.layers[i] = LAYER.ethernet | (v6 ? LAYER.ipv6 : LAYER.ipv4) | (nonFirst ? 0 : l4);
+    batch.layers[i] = LAYER.ethernet | (v6 ? LAYER.ipv6 : LAYER.ipv4) | (nonFirst || p.malformed ? 0 : l4);
     batch.flowHash[i] = p.hash ?? fakeHash(p, a, b);
   });
   return batch;

@@ -1,8 +1,8 @@
 // FlowTable behaviour on exact packets: TCP lifecycles, timeouts, active
 // reports, eviction, keying rules and index correctness under collisions.
 import { describe, expect, it } from 'vitest';
-import { FlowTable, type FlowRecord, type FlowTableOptions } from '../../../lib/flows/index.js';
-import { BASE_SEC, F, makeBatch, type FakePacket } from './fake-batch.js';
+import { FlowTable, type FlowRecord, type FlowSecondSink, type FlowTableOptions } from '../../../lib/flows/index.js';
+import { addressBytes, BASE_SEC, F, makeBatch, type FakePacket } from './fake-batch.js';
 
 const C = '10.0.0.1';
 const S = '10.0.0.2';
@@ -324,5 +324,134 @@ describe('FlowTable: index', () => {
     expect(() => new FlowTable({ maxFlows: 0 })).toThrow(/maxFlows/);
     expect(() => new FlowTable({ timeouts: { udp: -1 } })).toThrow(/timeouts\.udp/);
     expect(() => new FlowTable({ timeouts: { bogus: 1 } as never })).toThrow(/timeouts\.bogus/);
+  });
+});
+
+/** A FlowSecondSink that records what it is handed, keyed independently of the canonical order. */
+function recordingSink() {
+  const sums = new Map<string, { bytes: number; packets: number }>();
+  const lens: number[] = [];
+  let handed = 0;
+  const hex = (w: Uint32Array, o: number) => Buffer.from(w.buffer, w.byteOffset + o * 4, 16).toString('hex');
+  const sink: FlowSecondSink = {
+    addFlowSecond(h, words, loOff, hiOff, loPort, hiPort, source, vlan, proto, bytes, packets) {
+      expect(h).toBeLessThan(2 ** 30);
+      const ends = [`${hex(words, loOff)}:${loPort}`, `${hex(words, hiOff)}:${hiPort}`].sort();
+      const key = `${source}|${vlan}|${proto}|${ends.join('-')}`;
+      const e = sums.get(key) ?? { bytes: 0, packets: 0 };
+      e.bytes += bytes;
+      e.packets += packets;
+      sums.set(key, e);
+      handed++;
+    },
+    addRowWithoutFlow(batch, i) {
+      lens.push(batch.wireLen[i]!);
+    },
+  };
+  return { sink, sums, lens, handed: () => handed };
+}
+
+/** The same key for a fake TCP/UDP packet (either direction). */
+function sumKey(p: FakePacket): string {
+  const ends = [`${Buffer.from(addressBytes(p.src)).toString('hex')}:${p.sport ?? 0}`, `${Buffer.from(addressBytes(p.dst)).toString('hex')}:${p.dport ?? 0}`].sort();
+  return `${p.sourceId ?? 0}|${p.vlan ?? 0}|${p.proto}|${ends.join('-')}`;
+}
+
+describe('FlowTable: per-second sums (secondSink)', () => {
+  it('each period hands over every flow\'s packets and bytes, through port reuse, idle ends, evictions, fragments and malformed rows', () => {
+    let seed = 11;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    const { t } = table({ maxFlows: 24, timeouts: { udp: 1.5, tcp_closed: 0.5 } });
+    const rec = recordingSink();
+    t.secondSink = rec.sink;
+    let time = 0;
+    for (let period = 0; period < 12; period++) {
+      const packets: FakePacket[] = [];
+      const expectSums = new Map<string, { bytes: number; packets: number }>();
+      const expectLens: number[] = [];
+      for (let n = 0; n < 400; n++) {
+        time += 0.003 + rnd(5) * 0.001;
+        const port = 1000 + rnd(40); // 40 keys for a bound of 24: evictions
+        const len = 40 + rnd(1400);
+        const kind = rnd(20);
+        let p: FakePacket;
+        if (kind === 0) p = { t: time, src: C, dst: S, sport: port, dport: 53, proto: UDP, len, frag: 1 };
+        else if (kind === 1) p = { t: time, src: S, dst: C, sport: 80, dport: port, proto: TCP, len, malformed: true };
+        else if (kind < 4) p = c2s(time, [F.SYN, F.FIN | F.ACK, F.RST][rnd(3)]!, len, port); // new SYNs on closed tuples: reuse
+        else if (kind < 10) p = s2c(time, F.ACK, len, port);
+        else p = rnd(2) ? { t: time, src: C, dst: S, sport: port, dport: 53, proto: UDP, len } : { t: time, src: S, dst: C, sport: 53, dport: port, proto: UDP, len };
+        packets.push(p);
+        if (kind < 2) expectLens.push(len);
+        else {
+          const e = expectSums.get(sumKey(p)) ?? { bytes: 0, packets: 0 };
+          e.bytes += len;
+          e.packets++;
+          expectSums.set(sumKey(p), e);
+        }
+      }
+      for (let i = 0; i < packets.length; i += 37) t.ingest(makeBatch(packets.slice(i, i + 37)));
+      rec.sums.clear();
+      rec.lens.length = 0;
+      const before = rec.handed();
+      t.flushSeconds();
+      expect(rec.handed()).toBeGreaterThan(before);
+      expect(rec.sums).toEqual(expectSums);
+      // rows without a flow went to the sink as they came, before the flush
+      expect(rec.lens.length).toBe(0);
+      time += rnd(3); // sometimes long enough for idle ends at the next packet
+    }
+    expect(t.stats.evicted).toBeGreaterThan(0);
+    expect(t.stats.created.total).toBeGreaterThan(t.stats.evicted); // ends by FIN/RST and idle too
+    rec.sums.clear();
+    t.flushSeconds();
+    expect(rec.sums.size).toBe(0); // nothing twice
+  });
+
+  it('rows without a flow go to addRowWithoutFlow: fragments, malformed headers, the probe limit', () => {
+    const { t } = table({ maxFlows: 1000 });
+    const rec = recordingSink();
+    t.secondSink = rec.sink;
+    const packets: FakePacket[] = [
+      { t: 0, src: C, dst: S, sport: 1, dport: 2, proto: UDP, len: 11, frag: 1 },
+      { t: 0, src: C, dst: S, sport: 1, dport: 2, proto: TCP, len: 12, malformed: true },
+      { t: 0, src: C, dst: S, proto: 1, len: 13, malformed: true },
+      { t: 0, src: C, dst: S, proto: UDP, len: 14, nonIp: true }, // not IP: nobody's
+    ];
+    for (let p = 1; p <= 260; p++) packets.push({ t: 0, src: C, sport: p, dst: S, dport: 1, proto: UDP, len: 1000 + p, hash: 42 });
+    t.ingest(makeBatch(packets));
+    expect(rec.lens).toEqual([11, 12, 13, 1257, 1258, 1259, 1260]);
+    t.flushSeconds();
+    expect(rec.sums.size).toBe(256);
+  });
+
+  it('more flows than the dense list holds in one period are handed over early, and still sum exactly', () => {
+    const { t } = table({ maxFlows: 200_000 });
+    const rec = recordingSink();
+    t.secondSink = rec.sink;
+    const flows = 140_000; // past the list's 2^17
+    const expectSums = new Map<string, { bytes: number; packets: number }>();
+    const flow = (k: number, len: number): FakePacket => ({ t: 0.5, src: `10.${k >> 16}.${(k >> 8) & 255}.${k & 255}`, dst: S, sport: 5000, dport: 53, proto: UDP, len });
+    const again = Array.from({ length: 140 }, (_, j) => flow(j * 1000, 1)); // second packets, after the early hand-over
+    for (let base = 0; base <= flows; base += 10_000) {
+      const packets = base < flows ? Array.from({ length: 10_000 }, (_, j) => flow(base + j, 100 + (j % 7))) : again;
+      for (const p of packets) {
+        const e = expectSums.get(sumKey(p)) ?? { bytes: 0, packets: 0 };
+        e.bytes += p.len!;
+        e.packets++;
+        expectSums.set(sumKey(p), e);
+      }
+      t.ingest(makeBatch(packets));
+    }
+    expect(rec.handed()).toBe(2 ** 17); // handed over before any flush
+    t.flushSeconds();
+    expect(rec.sums).toEqual(expectSums);
+    expect(rec.handed()).toBe(flows + 132); // the 132 of them first seen before the hand-over came twice
+  });
+
+  it('without a sink nothing is kept or handed over', () => {
+    const { t, feed } = table();
+    feed(...handshake(0));
+    t.flushSeconds(); // no sink: a no-op
+    expect(t.size).toBe(1);
   });
 });

@@ -1,13 +1,16 @@
 // The pipeline over real captures: counters, flows and seconds agree with each
 // other and with the generator's ground truth, whatever the batch size.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaptureSource } from '../../../lib/capture/index.js';
 import type { FlowRecord } from '../../../lib/flows/index.js';
 import { Pipeline, type PipelineOptions } from '../../../lib/pipeline/index.js';
-import type { SampleRow } from '../../../lib/stats/index.js';
-import { fixture, fixturesDir } from '../../support/paths.js';
+import { Windows, type SampleRow, type WindowStats } from '../../../lib/stats/index.js';
+import { fixture, fixturesDir, repoRoot } from '../../support/paths.js';
+import { BASE_SEC, F, makeBatch, type FakePacket } from '../flows/fake-batch.js';
+import { bruteTop, flowKey } from '../stats/brute-top.js';
+import { int, rng, zipf } from '../stats/random.js';
 
 const expected = JSON.parse(readFileSync(join(fixturesDir, 'expected.json'), 'utf8'));
 
@@ -114,3 +117,150 @@ describe('Pipeline', () => {
     expect(snap.time).toBeGreaterThan(Date.now() / 1000 - 5);
   });
 });
+
+// The Pipeline feeds top talkers from the flow table's per-second sums (one
+// update per flow and second); Windows alone feeds them per packet. Both must
+// give the same counts, in the same seconds.
+describe('Pipeline: top talkers from per-flow sums', () => {
+  const TCP = 6;
+  const UDP = 17;
+  const ICMP = 1;
+  const ICMP6 = 58;
+  type Top = { key: string; bytes: number; packets: number; error: number };
+  const hostRows = (w: WindowStats): Top[] => w.top_hosts.map((h) => ({ key: h.ip, bytes: h.bytes, packets: h.packets, error: h.error }));
+  const flowRows = (w: WindowStats): Top[] => w.top_flows.map((f) => ({ key: flowKey(f), bytes: f.bytes, packets: f.packets, error: f.error }));
+  /** Ties may list in another order: compare as sets, heaviest first. */
+  const sorted = (rows: Top[]) => [...rows].sort((a, b) => b.bytes - a.bytes || (a.key < b.key ? -1 : 1));
+
+  it('on real captures they equal the per-packet Windows exactly, in every window', async () => {
+    const files = [fixture('mixed.pcap'), fixture('fragments.pcap'), fixture('vlan-qinq.pcap'), fixture('demo.pcap'), ...corpusSample(12)];
+    for (const file of files) {
+      const pipeline = new Pipeline({ topN: 1000, windows: [1, 10, 60] });
+      const windows = new Windows({ topN: 1000, windows: [1, 10, 60] });
+      const source = CaptureSource.openFile({ file, batchRows: 97 });
+      source.on('batch', (b) => {
+        pipeline.ingest(b);
+        windows.ingest(b);
+        const last = b.tsSec[b.rows - 1]! + b.tsNsec[b.rows - 1]! * 1e-9;
+        windows.advance(Math.max(windows.openSecond, last));
+      });
+      source.start();
+      await source.ended();
+      const end = Math.floor(pipeline.now()) + 1;
+      if (!Number.isFinite(end)) continue; // no timestamps at all
+      const a = pipeline.tick(end).stats.windows;
+      windows.advance(end);
+      const b = windows.snapshot().windows;
+      for (let k = 0; k < a.length; k++) {
+        expect(sorted(hostRows(a[k]!)), `${file} hosts ${a[k]!.window} s`).toEqual(sorted(hostRows(b[k]!)));
+        expect(sorted(flowRows(a[k]!)), `${file} flows ${a[k]!.window} s`).toEqual(sorted(flowRows(b[k]!)));
+      }
+    }
+  });
+
+  /** Seeded traffic: late packets, port reuse (SYN after FIN/RST), idle ends, fragments, malformed headers, ICMP kinds, VLANs and sources. */
+  function traffic(seed: number, packets: number, seconds: number): FakePacket[] {
+    const r = rng(seed);
+    const v4 = Array.from({ length: 16 }, (_, k) => `10.2.${k >> 3}.${k & 7}`);
+    const v6 = Array.from({ length: 6 }, (_, k) => `2001:db8::${(k + 1).toString(16)}`);
+    const out: FakePacket[] = [];
+    for (let i = 0; i < packets; i++) {
+      const now = (i / packets) * seconds;
+      const t = r() < 0.05 ? Math.max(0, now - r() * 1.5) : now; // a few late packets
+      const six = r() < 0.25;
+      const pool = six ? v6 : v4;
+      const src = pool[zipf(r, pool.length)]!;
+      const dst = r() < 0.02 ? src : pool[int(r, pool.length)]!;
+      const len = 40 + int(r, 1460);
+      const common = { t, src, dst, len, vlan: int(r, 3) === 0 ? 10 : 0, sourceId: int(r, 4) === 0 ? 1 : 0 };
+      const kind = int(r, 20);
+      if (kind === 0) out.push({ ...common, proto: UDP, sport: 1, dport: 2, frag: 1 });
+      else if (kind === 1) out.push({ ...common, proto: [TCP, UDP, six ? ICMP6 : ICMP][int(r, 3)]!, sport: 7, dport: 9, malformed: true });
+      else if (kind < 4) out.push({ ...common, proto: six ? ICMP6 : ICMP, sport: six ? [128, 129, 1][int(r, 3)]! : [8, 0, 3][int(r, 3)]!, dport: 0 });
+      else if (kind < 12) out.push({ ...common, proto: TCP, sport: 30000 + int(r, 6), dport: 443, flags: [F.SYN, F.ACK, F.ACK, F.ACK, F.FIN | F.ACK, F.RST][int(r, 6)]! });
+      else out.push({ ...common, proto: UDP, sport: 5000 + int(r, 8), dport: int(r, 2) ? 53 : 123 });
+    }
+    return out;
+  }
+
+  /** Feeds packets in batches of random sizes (seconds change inside batches), then closes every second. */
+  function feed(pipeline: Pipeline, packets: FakePacket[], seed: number): number {
+    const r = rng(seed);
+    for (let i = 0; i < packets.length; ) {
+      const n = 1 + int(r, 400);
+      pipeline.ingest(makeBatch(packets.slice(i, i + n)));
+      i += n;
+    }
+    const open = Math.floor(Math.max(...packets.map((p) => p.t))) + 1;
+    pipeline.tick(BASE_SEC + open);
+    return open;
+  }
+
+  /** Each packet counts in the open second when it arrives: its own, or a later one if it is late. */
+  function effectiveSeconds(packets: FakePacket[]): number[] {
+    let open = -Infinity;
+    return packets.map((p) => (open = Math.max(open, Math.floor(p.t))));
+  }
+
+  it('under the per-second cap they equal a brute-force count in every window (seeded traffic)', () => {
+    for (const seed of [1, 2, 3]) {
+      const packets = traffic(seed, 8000, 24);
+      const pipeline = new Pipeline({ topN: 12, windows: [1, 5, 20], timeouts: { udp: 2, udp_dns: 1, tcp_established: 3, tcp_half_open: 1, tcp_closed: 0.5, icmp: 2 } });
+      const records: FlowRecord[] = [];
+      pipeline.on('flow', (rec) => records.push(rec));
+      const open = feed(pipeline, packets, seed);
+      expect(records.some((rec) => rec.end_reason === 'idle')).toBe(true);
+      expect(records.some((rec) => rec.end_reason === 'fin' || rec.end_reason === 'rst')).toBe(true);
+      const eff = effectiveSeconds(packets);
+      expect(eff.some((s, i) => s > Math.floor(packets[i]!.t))).toBe(true); // late packets were there
+      for (const x of pipeline.snapshot().stats.windows) {
+        const { hosts, flows } = bruteTop(packets.filter((_, i) => eff[i]! >= open - x.window));
+        const want = (m: Map<string, { bytes: number; packets: number }>) =>
+          [...m].map(([key, c]) => ({ key, ...c, error: 0 })).sort((a, b) => b.bytes - a.bytes).slice(0, 12).map((e) => e.bytes);
+        expect(x.top_hosts.map((h) => h.bytes), `seed ${seed} window ${x.window}`).toEqual(want(hosts));
+        expect(x.top_flows.map((f) => f.bytes), `seed ${seed} window ${x.window}`).toEqual(want(flows));
+        for (const h of x.top_hosts) expect({ ...hosts.get(h.ip), error: h.error }).toEqual({ bytes: h.bytes, packets: h.packets, error: 0 });
+        for (const f of x.top_flows) expect({ ...flows.get(flowKey(f)), error: f.error }).toEqual({ bytes: f.bytes, packets: f.packets, error: 0 });
+      }
+    }
+  });
+
+  it('over the cap heavy hitters are found and every count is within ±error of the truth', () => {
+    const r = rng(7);
+    const heavy = ['192.168.7.1', '192.168.7.2'];
+    const packets: FakePacket[] = [];
+    for (let i = 0; i < 60_000; i++) {
+      const t = i / 20_000; // 3 seconds of 20k packets: ~15k distinct flows each, past the 2 × 4096 entries
+      if (i % 10 === 0) packets.push({ t, src: heavy[(i / 10) % 2]!, dst: '172.16.9.9', proto: UDP, sport: 4000 + ((i / 10) % 2), dport: 53, len: 1400 });
+      else packets.push({ t, src: `10.${int(r, 8)}.${int(r, 256)}.${int(r, 256)}`, dst: `10.77.${int(r, 16)}.1`, proto: TCP, sport: int(r, 65536), dport: 443, flags: F.ACK, len: 60 + int(r, 100) });
+    }
+    const pipeline = new Pipeline({ topN: 10, windows: [1, 3] });
+    const open = feed(pipeline, packets, 7);
+    for (const x of pipeline.snapshot().stats.windows) {
+      const { hosts, flows } = bruteTop(packets.filter((p) => Math.floor(p.t) >= open - x.window));
+      expect(x.top_flows.some((f) => f.error > 0)).toBe(true); // really over the cap
+      const ips = x.top_hosts.map((h) => h.ip);
+      for (const ip of [...heavy, '172.16.9.9']) expect(ips).toContain(ip);
+      expect(x.top_flows.filter((f) => f.b_port === 53 || f.a_port === 53)).toHaveLength(2);
+      for (const h of x.top_hosts) {
+        const truth = hosts.get(h.ip)!;
+        expect(Math.abs(h.bytes - truth.bytes)).toBeLessThanOrEqual(h.error);
+        expect(h.packets).toBeLessThanOrEqual(truth.packets);
+      }
+      for (const f of x.top_flows) expect(Math.abs(f.bytes - flows.get(flowKey(f))!.bytes)).toBeLessThanOrEqual(f.error);
+    }
+  });
+});
+
+/** The `n` largest corpus captures libpcap reads and that carry IP (../shared/corpus, next to the checkout; none if it is missing). */
+function corpusSample(n: number): string[] {
+  const dir = join(repoRoot, '..', 'shared', 'corpus');
+  if (!existsSync(join(dir, 'INDEX.tsv'))) return [];
+  const [header, ...lines] = readFileSync(join(dir, 'INDEX.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
+  const col = (name: string) => header!.indexOf(name);
+  return lines
+    .filter((f) => f[col('libpcap')] === 'ok' && /ipv[46]/.test(f[col('notes')] ?? '') && Number(f[col('packets')]) <= 100_000)
+    .sort((a, b) => Number(b[col('packets')]) - Number(a[col('packets')]))
+    .slice(0, n)
+    .map((f) => join(dir, f[col('file')]!));
+}

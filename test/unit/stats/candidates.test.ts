@@ -16,7 +16,7 @@ function fill(ring: CandidateRing, table: SpaceSaving, seconds: Array<Array<[num
     const truth: Second = new Map();
     for (const [k, w] of packets) {
       key[3] = k;
-      table.addHost(hash(k), key, 0, w);
+      table.addHost(hash(k), key, 0, w, 1);
       truth.set(k, (truth.get(k) ?? 0) + w);
     }
     ring.store(sec % ring.seconds, table);
@@ -106,6 +106,14 @@ describe('CandidateRing', () => {
       const trueTop = [...total].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k]) => k);
       expect(listed(ring.top(0, 10, 3)).map((e) => e.k)).toEqual(trueTop);
     }
+  });
+
+  it('ties at the cut: entries equal to the heaviest one left out fill the slot in table order, and it is the floor', () => {
+    const ring = new CandidateRing(1, 3, HOST_WORDS);
+    fill(ring, new SpaceSaving(8, HOST_WORDS, 1), [[[0, 1], [1, 5], [2, 9], [3, 5], [4, 5], [5, 5]] as Array<[number, number]>]);
+    expect(ring.count[0]).toBe(3);
+    expect(ring.floor[0]).toBe(5);
+    expect(listed(ring.top(0, 1, 10)).map((e) => [e.k, e.bytes])).toEqual([[2, 9], [1, 5], [3, 5]]);
   });
 
   it('copyFrom into a smaller ring keeps the heaviest entries and raises the floor to the first one dropped', () => {

@@ -11,7 +11,7 @@ const key = new Uint32Array(HOST_WORDS);
 function add(t: SpaceSaving, k: number, wire: number, hash = hashOf(k)): void {
   key[2] = 0xffff0000;
   key[3] = k;
-  t.addHost(hash, key, 0, wire);
+  t.addHost(hash, key, 0, wire, 1);
 }
 
 /** The table's live entries by key (word 3). */
@@ -112,6 +112,27 @@ describe('SpaceSaving', () => {
     }
   });
 
+  it('weighted adds (a flow\'s packets of one second at once) keep the guarantee, exact below 2 × capacity keys', () => {
+    for (const keys of [16, 3000]) {
+      const r = rng(keys);
+      const t = new SpaceSaving(8, HOST_WORDS, 4);
+      const trueBytes = new Map<number, number>();
+      const truePackets = new Map<number, number>();
+      for (let n = 0; n < 20_000; n++) {
+        const k = zipf(r, keys);
+        const packets = 1 + int(r, 40);
+        const bytes = packets * (40 + int(r, 1460));
+        key[2] = 0xffff0000;
+        key[3] = k;
+        t.addHost(hashOf(k), key, 0, bytes, packets);
+        trueBytes.set(k, (trueBytes.get(k) ?? 0) + bytes);
+        truePackets.set(k, (truePackets.get(k) ?? 0) + packets);
+      }
+      expect(t.exact).toBe(keys <= 16);
+      checkGuarantee(t, trueBytes, truePackets);
+    }
+  });
+
   it('heavy hitters hidden in uniform noise are found with their exact share', () => {
     const r = rng(9);
     const t = new SpaceSaving(64, HOST_WORDS, 9);
@@ -155,7 +176,7 @@ describe('SpaceSaving', () => {
       [other, hi, 1000, 80, 0, 0, 6],
     ];
     for (let round = 0; round < 3; round++) {
-      for (const [a, b, p1, p2, src, vlan, proto] of variants) t.addFlow(77, a, b, 0, p1, p2, src, vlan, proto, 100); // one hash for all
+      for (const [a, b, p1, p2, src, vlan, proto] of variants) t.addFlow(77, a, 0, b, 0, p1, p2, src, vlan, proto, 100, 1); // one hash for all
     }
     expect(t.size).toBe(variants.length);
     for (let e = 0; e < t.size; e++) {

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { countedLayers } from '../../../lib/capture/layer-counts.js';
 import { LAYER } from '../../../lib/capture/layout.js';
 import { CANDIDATE_BUDGET, CLASS_NAMES, MAX_WINDOW, Windows, type ClassName, type SampleRow, type StatsSnapshot, type WindowsOptions, type WindowStats } from '../../../lib/stats/index.js';
-import { addressBytes, BASE_SEC, makeBatch, type FakePacket } from '../flows/fake-batch.js';
+import { BASE_SEC, makeBatch, type FakePacket } from '../flows/fake-batch.js';
+import { bruteTop, flowKey } from './brute-top.js';
 import { int, rng, zipf } from './random.js';
 
 const TCP = 6;
@@ -351,41 +352,6 @@ describe('Windows: classes and sources', () => {
     expect(total.sources.reduce((a, s) => a + s.bytes, 0)).toBe(total.bytes);
   });
 });
-
-/** Brute-force top lists of a set of packets (documented key and endpoint order). */
-function bruteTop(packets: FakePacket[]) {
-  const hosts = new Map<string, { bytes: number; packets: number }>();
-  const flows = new Map<string, { bytes: number; packets: number }>();
-  const bump = (m: Map<string, { bytes: number; packets: number }>, k: string, len: number) => {
-    const e = m.get(k) ?? { bytes: 0, packets: 0 };
-    e.bytes += len;
-    e.packets++;
-    m.set(k, e);
-  };
-  const cmp = (a: string, b: string) => {
-    const x = addressBytes(a);
-    const y = addressBytes(b);
-    for (let i = 0; i < 16; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-    return 0;
-  };
-  for (const p of packets) {
-    const len = p.len ?? 60;
-    if (p.nonIp) continue;
-    bump(hosts, p.src, len);
-    if (p.dst !== p.src) bump(hosts, p.dst, len);
-    if ((p.frag ?? 0) === 1) continue;
-    const icmp = p.proto === ICMP || p.proto === ICMP6;
-    let a = { ip: p.src, port: icmp ? 0 : p.sport ?? 0 };
-    let b = { ip: p.dst, port: icmp ? 0 : p.dport ?? 0 };
-    const c = cmp(a.ip, b.ip) || a.port - b.port;
-    if (c > 0) [a, b] = [b, a];
-    bump(flows, `${p.sourceId ?? 0}|${p.vlan ?? 0}|${p.proto}|${a.ip}|${a.port}|${b.ip}|${b.port}`, len);
-  }
-  return { hosts, flows };
-}
-
-const flowKey = (f: { source: number; vlan: number; proto: number; a_ip: string; a_port: number; b_ip: string; b_port: number }) =>
-  `${f.source}|${f.vlan}|${f.proto}|${f.a_ip}|${f.a_port}|${f.b_ip}|${f.b_port}`;
 
 describe('Windows: top talkers', () => {
   it('hosts count bytes sent + received (once for a packet to itself); flows in canonical order, ICMP without ports', () => {
