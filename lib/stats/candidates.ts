@@ -51,6 +51,9 @@ export class CandidateRing {
   #mPackets = new Float64Array(0);
   #mError = new Float64Array(0);
   #mFloor = new Float64Array(0);
+  // store scratch, grown on demand and kept (a store runs for both tables every second)
+  #sIds = new Int32Array(0);
+  #sBytes = new Float64Array(0);
 
   constructor(seconds: number, keep: number, keyWords: number) {
     this.seconds = seconds;
@@ -201,32 +204,33 @@ export class CandidateRing {
     const kw = this.keyWords;
     const keep = this.keep;
     let fl = floor;
-    let ids = new Int32Array(n);
+    if (this.#sIds.length < n) {
+      this.#sIds = new Int32Array(n);
+      this.#sBytes = new Float64Array(n);
+    }
+    const ids = this.#sIds;
     let live = 0;
     for (let k = 0; k < n; k++) if (bytes[base + k]! >= 0) ids[live++] = base + k; // bytes -1: a free entry
+    let count = live;
     if (live > keep) {
       // u = the (keep+1)-th heaviest: keep every entry above it, then entries equal
       // to it in table order until `keep`. Keys left out had at most u bytes.
       // (A selection, not a sort: this runs for both tables every saturated second.)
-      const scratch = new Float64Array(live);
+      const scratch = this.#sBytes;
       for (let k = 0; k < live; k++) scratch[k] = bytes[ids[k]!]!;
       const u = select(scratch, live, live - keep - 1);
       fl = Math.max(fl, u);
       let above = 0;
       for (let k = 0; k < live; k++) above += +(bytes[ids[k]!]! > u);
-      let kept = 0;
       let ties = keep - above;
-      const chosen = new Int32Array(keep);
-      for (let k = 0; k < live && kept < keep; k++) {
+      count = 0; // compacts the chosen ids to the front, in table order
+      for (let k = 0; k < live && count < keep; k++) {
         const b = bytes[ids[k]!]!;
-        if (b > u || (b === u && ties-- > 0)) chosen[kept++] = ids[k]!;
+        if (b > u || (b === u && ties-- > 0)) ids[count++] = ids[k]!;
       }
-      ids = chosen;
-    } else {
-      ids = ids.subarray(0, live);
     }
     const to = slot * this.keep;
-    for (let k = 0; k < ids.length; k++) {
+    for (let k = 0; k < count; k++) {
       const e = ids[k]!;
       for (let w = 0; w < kw; w++) this.keys[(to + k) * kw + w] = keys[e * kw + w]!;
       this.hashes[to + k] = hashes[e]!;
@@ -234,7 +238,7 @@ export class CandidateRing {
       this.packets[to + k] = packets[e]!;
       this.error[to + k] = error[e]!;
     }
-    this.count[slot] = ids.length;
+    this.count[slot] = count;
     this.floor[slot] = fl;
   }
 
