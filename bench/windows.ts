@@ -1,4 +1,8 @@
 // Windows micro-benchmark: per-packet cost of lib/stats next to FlowTable's.
+// It times Windows.ingest, the path of a library user who runs Windows alone
+// (every packet goes to the top-talker tables). A Pipeline instead counts per
+// packet and feeds top talkers once per flow and second from the FlowTable's
+// sums; bench/pipeline-peers.sh measures that, as part of the whole replay.
 //
 //   node --import tsx bench/windows.ts [--packets N] [--flows N (one population only)] [--json]
 //

@@ -57,11 +57,12 @@ export interface FlowSecondSink {
    * One flow's packets and bytes since the last flushSeconds(). words[loOff..+3]
    * and words[hiOff..+3] are its addresses in canonical order (lower first),
    * with the matching ports (ICMP: type and counterpart); h is the parser's
-   * flow hash cut to 30 bits.
+   * flow hash cut to 30 bits. hiFirst: the period's first packet came from
+   * the hi endpoint (so a sink can list hosts in the order packets named them).
    */
   addFlowSecond(
     h: number, words: Uint32Array, loOff: number, hiOff: number,
-    loPort: number, hiPort: number, source: number, vlan: number, proto: number, bytes: number, packets: number,
+    loPort: number, hiPort: number, source: number, vlan: number, proto: number, bytes: number, packets: number, hiFirst: boolean,
   ): void;
   /** An IP row the table accounts to no flow (non-first fragment, malformed L4 header, probe limit). */
   addRowWithoutFlow(batch: Batch, i: number): void;
@@ -130,12 +131,14 @@ const O_TCP_FLAGS = 52;
 // per-second sums (secondSink): u32 generation of the stamp (0 = none) and position in the dense list
 const O_SEC_GEN = 27;
 const O_SEC_POS = 28;
-/** Dense list of per-second sums: words per flow (30-bit hash, lo address, hi address, ports, meta, protocol). */
+/** Dense list of per-second sums: words per flow (30-bit hash, lo address, hi address, ports, meta, protocol | HI_FIRST). */
 const SEC_WORDS = 12;
 const SEC_ADDR = 1;
 const SEC_PORTS = 9;
 const SEC_META = 10;
 const SEC_PROTO = 11;
+/** In the protocol word: the period's first packet came from the hi endpoint. */
+const HI_FIRST = 0x100;
 /** Most flows in the dense list (~7.5 MB) before it is handed over early. */
 const SEC_MAX = 2 ** 17;
 /** Flow hashes handed to the sink are cut to 30 bits: small integers pass calls unboxed. */
@@ -325,7 +328,7 @@ export class FlowTable {
       const meta = keys[w + SEC_META]!;
       sink.addFlowSecond(
         keys[w]!, keys, w + SEC_ADDR, w + SEC_ADDR + 4, ports >>> 16, ports & 0xffff, meta >>> 16, meta & 0xffff,
-        keys[w + SEC_PROTO]!, bytes[k]!, packets[k]!,
+        keys[w + SEC_PROTO]! & 0xff, bytes[k]!, packets[k]!, (keys[w + SEC_PROTO]! & HI_FIRST) !== 0,
       );
     }
     this.#secCount = 0;
@@ -469,14 +472,14 @@ export class FlowTable {
         this.#secBytes[k] += wire;
         this.#secPackets[k]++;
       } else {
-        this.#startSecond(id, wire);
+        this.#startSecond(id, wire, srcIsLo);
       }
     }
     this.#touch(id, this.#classOf(id));
   }
 
   /** Gives `id` a position in the dense list (a copy of its key, sums starting at one packet) and stamps it. */
-  #startSecond(id: number, wire: number): void {
+  #startSecond(id: number, wire: number, srcIsLo: boolean): void {
     if (this.#secCount === this.#secBytes.length) this.#growSeconds();
     const k = this.#secCount++;
     const u32 = this.#u32;
@@ -487,7 +490,7 @@ export class FlowTable {
     for (let j = 0; j < 8; j++) keys[w + SEC_ADDR + j] = u32[e + O_ADDR + j]!;
     keys[w + SEC_PORTS] = u32[e + O_PORTS]!;
     keys[w + SEC_META] = u32[e + O_META]!;
-    keys[w + SEC_PROTO] = this.#u8[id * STRIDE + O_PROTO]!;
+    keys[w + SEC_PROTO] = this.#u8[id * STRIDE + O_PROTO]! | (srcIsLo ? 0 : HI_FIRST);
     this.#secBytes[k] = wire;
     this.#secPackets[k] = 1;
     u32[e + O_SEC_GEN] = this.#gen;
@@ -592,7 +595,7 @@ export class FlowTable {
 
     this.#u8[id * STRIDE + O_CLS] = this.#classFor(proto, state, sport, dport);
     this.#link(id, this.#u8[id * STRIDE + O_CLS]!);
-    if (this.secondSink !== null) this.#startSecond(id, wire);
+    if (this.secondSink !== null) this.#startSecond(id, wire, srcIsLo);
   }
 
   // ── ending and reporting ──

@@ -116,8 +116,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       i = end;
     }
     if (this.clock === 'packet') {
-      const last = batch.tsSec[rows - 1]! + batch.tsNsec[rows - 1]! * 1e-9;
-      if (last > this.#packetClock) this.#packetClock = last;
+      const latest = latestTime(batch);
+      if (latest > this.#packetClock) this.#packetClock = latest;
       this.#windows.advance(this.#packetClock);
     }
   }
@@ -193,8 +193,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   }
 
   #secondClosed(rows: SampleRow[], second: number): void {
-    // Flows are counted batch by batch, so a second's "created" includes the
-    // rest of the batch that closed it: exact to within one batch.
+    // Seconds close between runs of rows (see ingest), so a second's "created"
+    // counts exactly the flows of the rows before the row that closed it.
     this.#recordCreated(second);
     if (rows.length > 0) this.emit('second', rows);
   }
@@ -217,4 +217,19 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     const before = startSec < this.#firstClosed ? 0 : this.#createdAt[startSec % CREATED_HISTORY]!;
     return (now - before) / window;
   }
+}
+
+/** The latest packet time in a batch, seconds (its last row may be a late one). */
+function latestTime(batch: Batch): number {
+  const { tsSec, tsNsec } = batch;
+  let sec = tsSec[0]!;
+  let nsec = tsNsec[0]!;
+  for (let i = 1; i < batch.rows; i++) {
+    const s = tsSec[i]!;
+    if (s > sec || (s === sec && tsNsec[i]! > nsec)) {
+      sec = s;
+      nsec = tsNsec[i]!;
+    }
+  }
+  return sec + nsec * 1e-9;
 }

@@ -256,20 +256,24 @@ export class Windows {
    * and to both its hosts. words[loOff..+3] and words[hiOff..+3] are its
    * endpoint addresses in canonical order (lower first) with the matching
    * ports; h is the parser's flow hash. ICMP is keyed without ports here.
+   * hiFirst: the second's first packet came from hi; its host goes in first,
+   * as ingest() would add it (ties in the top lists go to the first added).
    */
   addFlowSecond(
     h: number, words: Uint32Array, loOff: number, hiOff: number,
-    loPort: number, hiPort: number, source: number, vlan: number, proto: number, bytes: number, packets: number,
+    loPort: number, hiPort: number, source: number, vlan: number, proto: number, bytes: number, packets: number, hiFirst: boolean,
   ): void {
     const hosts = this.#hosts;
-    const hl = hostHash(words, loOff, this.#hostSeed);
-    const hh = hostHash(words, hiOff, this.#hostSeed);
-    hosts.addHost(hl, words, loOff, bytes, packets);
+    const first = hiFirst ? hiOff : loOff;
+    const other = hiFirst ? loOff : hiOff;
+    const hf = hostHash(words, first, this.#hostSeed);
+    const ho = hostHash(words, other, this.#hostSeed);
+    hosts.addHost(hf, words, first, bytes, packets);
     if (
-      hl !== hh || words[loOff] !== words[hiOff] || words[loOff + 1] !== words[hiOff + 1] ||
-      words[loOff + 2] !== words[hiOff + 2] || words[loOff + 3] !== words[hiOff + 3]
+      hf !== ho || words[first] !== words[other] || words[first + 1] !== words[other + 1] ||
+      words[first + 2] !== words[other + 2] || words[first + 3] !== words[other + 3]
     ) {
-      hosts.addHost(hh, words, hiOff, bytes, packets);
+      hosts.addHost(ho, words, other, bytes, packets);
     }
     if (proto === IP_ICMP || proto === IP_ICMPV6) loPort = hiPort = 0;
     this.#flows.addFlow(h & HASH_MASK, words, loOff, words, hiOff, loPort, hiPort, source, vlan, proto, bytes, packets);

@@ -61,19 +61,37 @@ describe('Pipeline', () => {
     expect(c).toEqual(a);
   });
 
-  it('new flows per second equal a count of the records\' first packets (one-row batches)', async () => {
-    const { records, beforeFlush } = await run(fixture('demo.pcap'), 1);
-    const last = Math.floor(beforeFlush.time) - 1; // the last closed second
-    for (const { window, rate } of beforeFlush.flows.new_per_s) {
-      const from = last - window + 1;
-      const brute = records.filter((r) => {
-        if (r.end_reason === 'active') return false;
-        const sec = Number(BigInt(r.first_ns) / 1_000_000_000n);
-        return sec >= from && sec <= last;
-      }).length;
-      // A flow reported by the active timeout continues as the same flow: count it once.
-      expect(rate * window, `window ${window}`).toBe(brute);
+  it('new flows per second equal a count of the records\' first packets, whatever the batch size', async () => {
+    for (const batchRows of [1, 1024]) {
+      const { records, beforeFlush } = await run(fixture('demo.pcap'), batchRows);
+      const last = Math.floor(beforeFlush.time) - 1; // the last closed second
+      for (const { window, rate } of beforeFlush.flows.new_per_s) {
+        const from = last - window + 1;
+        const brute = records.filter((r) => {
+          if (r.end_reason === 'active') return false;
+          const sec = Number(BigInt(r.first_ns) / 1_000_000_000n);
+          return sec >= from && sec <= last;
+        }).length;
+        // A flow reported by the active timeout continues as the same flow: count it once.
+        expect(rate * window, `${batchRows}-row batches, window ${window}`).toBe(brute);
+      }
     }
+  });
+
+  it('flush closes the latest second even when a batch ends with a late row', () => {
+    const pipeline = new Pipeline();
+    pipeline.ingest(makeBatch([
+      { t: 0.5, src: '10.0.0.1', dst: '10.0.0.9', proto: 17, sport: 1, dport: 2, len: 100 },
+      { t: 1.2, src: '10.0.0.2', dst: '10.0.0.9', proto: 17, sport: 1, dport: 2, len: 200 },
+      { t: 0.9, src: '10.0.0.3', dst: '10.0.0.9', proto: 17, sport: 1, dport: 2, len: 300 }, // late: counts in second 1
+    ]));
+    expect(pipeline.now()).toBeCloseTo(BASE_SEC + 1.2, 6);
+    pipeline.flush();
+    const snap = pipeline.snapshot();
+    expect(snap.stats.time).toBe(BASE_SEC + 2);
+    const one = snap.stats.windows.find((w) => w.window === 1)!;
+    expect(one.bytes).toBe(500);
+    expect(one.top_hosts.map((h) => [h.ip, h.bytes])).toEqual([['10.0.0.9', 500], ['10.0.0.3', 300], ['10.0.0.2', 200]]);
   });
 
   it('snapshots are plain data that survive structured clone', async () => {
