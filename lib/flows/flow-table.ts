@@ -139,7 +139,7 @@ const SEC_META = 10;
 const SEC_PROTO = 11;
 /** In the protocol word: the period's first packet came from the hi endpoint. */
 const HI_FIRST = 0x100;
-/** Most flows in the dense list (~7.5 MB) before it is handed over early. */
+/** Most flows in the dense list (8 MB) before it is handed over early. */
 const SEC_MAX = 2 ** 17;
 /** Flow hashes handed to the sink are cut to 30 bits: small integers pass calls unboxed. */
 const HASH_30 = 0x3fffffff;
@@ -186,7 +186,8 @@ export class FlowTable {
   readonly #warmSink = new Int32Array(1);
   /** Generation of the per-second sums: entries stamped with it have a position in the list. Never 0. */
   #gen = 1;
-  // the dense list of per-second sums, grown by doubling up to SEC_MAX
+  // the dense list of per-second sums: allocated whole at the first sum (zeroed
+  // memory costs RSS only where written, so a quiet link uses a few pages)
   #secKeys = new Uint32Array(0);
   #secBytes = new Float64Array(0);
   #secPackets = new Float64Array(0);
@@ -480,7 +481,7 @@ export class FlowTable {
 
   /** Gives `id` a position in the dense list (a copy of its key, sums starting at one packet) and stamps it. */
   #startSecond(id: number, wire: number, srcIsLo: boolean): void {
-    if (this.#secCount === this.#secBytes.length) this.#growSeconds();
+    if (this.#secCount === this.#secBytes.length) this.#makeRoom();
     const k = this.#secCount++;
     const u32 = this.#u32;
     const keys = this.#secKeys;
@@ -497,23 +498,15 @@ export class FlowTable {
     u32[e + O_SEC_POS] = k;
   }
 
-  /** Doubles the dense list, or hands it over (flushSeconds) when it is at SEC_MAX. */
-  #growSeconds(): void {
-    const n = this.#secBytes.length;
-    if (n >= SEC_MAX) {
+  /** Allocates the dense list at its first use; when it is full, hands it over early (flushSeconds). */
+  #makeRoom(): void {
+    if (this.#secBytes.length === 0) {
+      this.#secKeys = new Uint32Array(SEC_MAX * SEC_WORDS);
+      this.#secBytes = new Float64Array(SEC_MAX);
+      this.#secPackets = new Float64Array(SEC_MAX);
+    } else {
       this.flushSeconds();
-      return;
     }
-    const m = Math.max(1024, n * 2);
-    const keys = new Uint32Array(m * SEC_WORDS);
-    keys.set(this.#secKeys);
-    const bytes = new Float64Array(m);
-    bytes.set(this.#secBytes);
-    const packets = new Float64Array(m);
-    packets.set(this.#secPackets);
-    this.#secKeys = keys;
-    this.#secBytes = bytes;
-    this.#secPackets = packets;
   }
 
   /** Flow id of the key, or NIL. */
