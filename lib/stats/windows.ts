@@ -34,7 +34,7 @@
 // both its hosts, once per flow and second), and rows that belong to no flow
 // come one by one (addRowWithoutFlow). Same keys, same seconds, same guarantee
 // (weighted Space-Saving), but one table update per flow and second instead of
-// per packet: with a million short flows that is most of the windows' cost.
+// per packet: where flows carry several packets a second, most of the cost.
 import type { Batch } from '../capture/batch.js';
 import { formatAddress } from '../capture/format.js';
 import { FRAG, L3, LAYER } from '../capture/layout.js';
