@@ -263,18 +263,8 @@ export class Windows {
     h: number, words: Uint32Array, loOff: number, hiOff: number,
     loPort: number, hiPort: number, source: number, vlan: number, proto: number, bytes: number, packets: number, hiFirst: boolean,
   ): void {
-    const hosts = this.#hosts;
-    const first = hiFirst ? hiOff : loOff;
-    const other = hiFirst ? loOff : hiOff;
-    const hf = hostHash(words, first, this.#hostSeed);
-    const ho = hostHash(words, other, this.#hostSeed);
-    hosts.addHost(hf, words, first, bytes, packets);
-    if (
-      hf !== ho || words[first] !== words[other] || words[first + 1] !== words[other + 1] ||
-      words[first + 2] !== words[other + 2] || words[first + 3] !== words[other + 3]
-    ) {
-      hosts.addHost(ho, words, other, bytes, packets);
-    }
+    if (hiFirst) addHostPair(this.#hosts, this.#hostSeed, words, hiOff, words, loOff, bytes, packets);
+    else addHostPair(this.#hosts, this.#hostSeed, words, loOff, words, hiOff, bytes, packets);
     if (proto === IP_ICMP || proto === IP_ICMPV6) loPort = hiPort = 0;
     this.#flows.addFlow(h & HASH_MASK, words, loOff, words, hiOff, loPort, hiPort, source, vlan, proto, bytes, packets);
   }
@@ -330,17 +320,7 @@ export class Windows {
     const seed = this.#hostSeed;
     for (let i = from; i < to; i++) {
       if ((layers[i]! & IP_BITS) === 0) continue;
-      const so = i * 4;
-      const wire = wireLen[i]!;
-      const hs = hostHash(srcAddr, so, seed);
-      const hd = hostHash(dstAddr, so, seed);
-      hosts.addHost(hs, srcAddr, so, wire, 1);
-      if (
-        hs !== hd || srcAddr[so] !== dstAddr[so] || srcAddr[so + 1] !== dstAddr[so + 1] ||
-        srcAddr[so + 2] !== dstAddr[so + 2] || srcAddr[so + 3] !== dstAddr[so + 3]
-      ) {
-        hosts.addHost(hd, dstAddr, so, wire, 1);
-      }
+      addHostPair(hosts, seed, srcAddr, i * 4, dstAddr, i * 4, wireLen[i]!, 1);
     }
   }
 
@@ -565,6 +545,18 @@ export class Windows {
 /** Candidates kept per second for a ring of `ring` seconds. */
 function keepFor(cap: number, ring: number): number {
   return Math.max(1, Math.min(cap, Math.floor(CANDIDATE_BUDGET / ring)));
+}
+
+/** Adds the traffic to host a[ao..ao+3] first, then to host b[bo..bo+3] unless it is the same address. */
+function addHostPair(
+  hosts: SpaceSaving, seed: number, a: Uint32Array, ao: number, b: Uint32Array, bo: number, bytes: number, packets: number,
+): void {
+  const ha = hostHash(a, ao, seed);
+  const hb = hostHash(b, bo, seed);
+  hosts.addHost(ha, a, ao, bytes, packets);
+  if (ha !== hb || a[ao] !== b[bo] || a[ao + 1] !== b[bo + 1] || a[ao + 2] !== b[bo + 2] || a[ao + 3] !== b[bo + 3]) {
+    hosts.addHost(hb, b, bo, bytes, packets);
+  }
 }
 
 /**

@@ -389,15 +389,16 @@ describe('FlowTable: per-second sums (secondSink)', () => {
           expectSums.set(sumKey(p), e);
         }
       }
-      for (let i = 0; i < packets.length; i += 37) t.ingest(makeBatch(packets.slice(i, i + 37)));
-      rec.sums.clear();
       rec.lens.length = 0;
+      for (let i = 0; i < packets.length; i += 37) t.ingest(makeBatch(packets.slice(i, i + 37)));
+      // rows without a flow go to the sink as they come, in order, before the flush
+      expect(rec.lens).toEqual(expectLens);
+      rec.sums.clear();
       const before = rec.handed();
       t.flushSeconds();
       expect(rec.handed()).toBeGreaterThan(before);
       expect(rec.sums).toEqual(expectSums);
-      // rows without a flow went to the sink as they came, before the flush
-      expect(rec.lens.length).toBe(0);
+      expect(rec.lens).toEqual(expectLens); // and the flush hands over no rows
       time += rnd(3); // sometimes long enough for idle ends at the next packet
     }
     expect(t.stats.evicted).toBeGreaterThan(0);
@@ -448,10 +449,16 @@ describe('FlowTable: per-second sums (secondSink)', () => {
     expect(rec.handed()).toBe(flows + 132); // the 132 of them first seen before the hand-over came twice
   });
 
-  it('without a sink nothing is kept or handed over', () => {
+  it('without a sink no sums are kept: a sink set later gets only what came after it', () => {
     const { t, feed } = table();
-    feed(...handshake(0));
-    t.flushSeconds(); // no sink: a no-op
-    expect(t.size).toBe(1);
+    feed(...handshake(0)); // no sink yet
+    t.flushSeconds(); // a no-op
+    const rec = recordingSink();
+    t.secondSink = rec.sink;
+    t.flushSeconds();
+    expect(rec.handed()).toBe(0);
+    feed(c2s(0.5, F.ACK, 77));
+    t.flushSeconds();
+    expect([...rec.sums.values()]).toEqual([{ bytes: 77, packets: 1 }]);
   });
 });

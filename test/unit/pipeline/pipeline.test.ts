@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CaptureSource } from '../../../lib/capture/index.js';
 import type { FlowRecord } from '../../../lib/flows/index.js';
 import { Pipeline, type PipelineOptions } from '../../../lib/pipeline/index.js';
+import { corpusCaptures } from '../../../scripts/conformance/corpus.js';
 import { Windows, type SampleRow, type WindowStats } from '../../../lib/stats/index.js';
 import { fixture, fixturesDir, repoRoot } from '../../support/paths.js';
 import { BASE_SEC, F, makeBatch, type FakePacket } from '../flows/fake-batch.js';
@@ -274,11 +275,9 @@ describe('Pipeline: top talkers from per-flow sums', () => {
 function corpusSample(n: number): string[] {
   const dir = join(repoRoot, '..', 'shared', 'corpus');
   if (!existsSync(join(dir, 'INDEX.tsv'))) return [];
-  const [header, ...lines] = readFileSync(join(dir, 'INDEX.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
-  const col = (name: string) => header!.indexOf(name);
-  return lines
-    .filter((f) => f[col('libpcap')] === 'ok' && /ipv[46]/.test(f[col('notes')] ?? '') && Number(f[col('packets')]) <= 100_000)
-    .sort((a, b) => Number(b[col('packets')]) - Number(a[col('packets')]))
+  return corpusCaptures(dir)
+    .filter((c) => c.libpcap === 'ok' && /ipv[46]/.test(c.notes) && c.packets <= 100_000)
+    .sort((a, b) => b.packets - a.packets)
     .slice(0, n)
-    .map((f) => join(dir, f[col('file')]!));
+    .map((c) => c.path);
 }
