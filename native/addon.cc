@@ -1,6 +1,7 @@
 // The addon's bindings, and nothing else: each unit lives in its own file.
 #include <napi.h>
 
+#include "bindings/flow_core_wrap.hpp"
 #include "bindings/module_functions.hpp"
 #include "bindings/source_wrap.hpp"
 
@@ -11,13 +12,13 @@ class WirewatchAddon : public Napi::Addon<WirewatchAddon> {
   WirewatchAddon(Napi::Env env, Napi::Object exports) {
     DefineAddon(exports, {
                              InstanceValue("Source", SourceWrap::Define(env), napi_enumerable),
+                             InstanceValue("FlowCore", FlowCoreWrap::Define(env), napi_enumerable),
                              InstanceMethod<&WirewatchAddon::Call<ListInterfaces>>("listInterfaces"),
                              InstanceMethod<&WirewatchAddon::Call<LibpcapVersion>>("libpcapVersion"),
                              InstanceMethod<&WirewatchAddon::Call<DropPrivileges>>("dropPrivileges"),
                              InstanceMethod<&WirewatchAddon::Call<CheckFilter>>("checkFilter"),
                              InstanceMethod<&WirewatchAddon::Call<DecodeFrame>>("decodeFrame"),
                              InstanceMethod<&WirewatchAddon::Call<BatchLayout>>("batchLayout"),
-                             InstanceMethod<&WirewatchAddon::Call<LargeBuffer>>("largeBuffer"),
                              InstanceMethod<&WirewatchAddon::Call<SourceHash>>("sourceHash"),
                          });
   }

@@ -88,7 +88,36 @@ export interface NativeInterface {
   addresses: { family: 'ipv4' | 'ipv6'; address: string; netmask?: string; broadcast?: string }[];
 }
 
+/** The flow table's per-packet core (native/bindings/flow_core_wrap.hpp); lib/flows/flow-table.ts wraps it. */
+export interface NativeFlowCore {
+  /** Flow entries (128 bytes each) and the index. */
+  readonly pool: ArrayBuffer;
+  readonly slots: ArrayBuffer;
+  /** Int32 head[7], then tail[7], of the LRU list of each timeout class. */
+  readonly lists: ArrayBuffer;
+  /** Float64 counters (see FlowTable). */
+  readonly counters: ArrayBuffer;
+  /** Copies of ended or reported flows (entry layout, end reason in word 29). */
+  readonly ended: ArrayBuffer;
+  /** Int32 rows accounted to no flow. */
+  readonly withoutFlow: ArrayBuffer;
+  /** The dense list of per-second sums: sumsCapacity × 12 Uint32 keys, then Float64 bytes, then Float64 packets. */
+  readonly sums: ArrayBuffer;
+  readonly sumsCapacity: number;
+  ingest(batch: ArrayBuffer, capacity: number, from: number, to: number): void;
+  expire(now: number): number;
+  flush(): number;
+  clear(): number;
+  setTimeouts(idle: Float64Array, active: number): void;
+  setKeep(records: boolean, sums: boolean): void;
+  /** [ended flows, rows without a flow, per-second sums] queued now. */
+  queued(): [number, number, number];
+  resetQueues(): void;
+  nextSecond(): void;
+}
+
 export interface NativeAddon {
+  FlowCore: new (maxFlows: number, hashSeed: number, icmpCounterparts: Int16Array, drain: () => void) => NativeFlowCore;
   Source: new (
     options: NativeSourceOptions,
     onBatch: (slot: number) => boolean | void,
@@ -100,7 +129,5 @@ export interface NativeAddon {
   checkFilter(expression: string, linkType?: number): void;
   decodeFrame(linkType: number, bytes: Uint8Array, sourceId?: number): NativeDecoded;
   batchLayout(capacity: number): { magic: number; version: number; headerBytes: number; dataOffset: number; columns: NativeColumn[] };
-  /** Zeroed memory that may be backed by 2 MiB pages (transparent huge pages); see large-buffer.ts. */
-  largeBuffer(bytes: number): ArrayBuffer;
   sourceHash(): string;
 }

@@ -10,23 +10,27 @@ export const PROTO_UDP = 17;
 export const PROTO_ICMPV6 = 58;
 export const PROTO_SCTP = 132;
 
-/** ICMP types with a request/reply counterpart (spec: ICMP "port" equivalents); -1 = one-way. */
-const ICMP4_COUNTERPART = new Int16Array(256).fill(-1);
-const ICMP6_COUNTERPART = new Int16Array(256).fill(-1);
+/**
+ * ICMP types with a request/reply counterpart (spec: ICMP "port" equivalents):
+ * entries 0–255 for ICMP, 256–511 for ICMPv6; -1 = one-way. The flow table's
+ * native core keys flows with this same table.
+ */
+export const ICMP_COUNTERPARTS = new Int16Array(512).fill(-1);
+const V6 = 256;
 for (const [a, b] of [[8, 0], [13, 14], [15, 16], [17, 18]]) {
-  ICMP4_COUNTERPART[a!] = b!;
-  ICMP4_COUNTERPART[b!] = a!;
+  ICMP_COUNTERPARTS[a!] = b!;
+  ICMP_COUNTERPARTS[b!] = a!;
 }
-ICMP4_COUNTERPART[10] = 9; // router solicitation → advertisement (not the reverse, as in the spec)
+ICMP_COUNTERPARTS[10] = 9; // router solicitation → advertisement (not the reverse, as in the spec)
 // echo, router sol/adv, neighbor sol/adv, MLD query/report, node info (WRU), home agent discovery
 for (const [a, b] of [[128, 129], [133, 134], [135, 136], [130, 131], [139, 140], [144, 145]]) {
-  ICMP6_COUNTERPART[a!] = b!;
-  ICMP6_COUNTERPART[b!] = a!;
+  ICMP_COUNTERPARTS[V6 + a!] = b!;
+  ICMP_COUNTERPARTS[V6 + b!] = a!;
 }
 
 /** The counterpart type of an ICMP(v6) `type`, or -1 when the message is one-way. */
 export function icmpCounterpart(proto: number, type: number): number {
-  return (proto === PROTO_ICMPV6 ? ICMP6_COUNTERPART : ICMP4_COUNTERPART)[type & 0xff]!;
+  return ICMP_COUNTERPARTS[(proto === PROTO_ICMPV6 ? V6 : 0) + (type & 0xff)]!;
 }
 
 const hasPorts = (proto: number) =>

@@ -2,14 +2,13 @@
 // `end_reason`. Records are built only when a flow ends or is reported, never
 // per packet.
 
-/** Flow state codes. TCP follows the handshake and teardown; other protocols are
- * `new` until the responder answers, then `established`. */
-export const FLOW_STATE = { new: 0, established: 1, closing: 2, closed: 3, reset: 4 } as const;
+/** Flow states by code (FlowState in native/flows/tcp_state.hpp). TCP follows the
+ * handshake and teardown; other protocols are `new` until the responder answers,
+ * then `established`. */
 export const FLOW_STATE_NAMES = ['new', 'established', 'closing', 'closed', 'reset'] as const;
 export type FlowState = (typeof FLOW_STATE_NAMES)[number];
 
-/** IPFIX flowEndReason meanings: idle = 1, active = 2, fin = 3 (end of flow detected), evicted = 5 (lack of resources), shutdown = 4 (forced end). */
-export const END_REASON = { idle: 0, active: 1, fin: 2, rst: 3, evicted: 4, shutdown: 5 } as const;
+/** End reasons by code (EndReason in native/flows/flow_core.cc). IPFIX flowEndReason meanings: idle = 1, active = 2, fin = 3 (end of flow detected), evicted = 5 (lack of resources), shutdown = 4 (forced end). */
 export const END_REASON_NAMES = ['idle', 'active', 'fin', 'rst', 'evicted', 'shutdown'] as const;
 export type EndReason = (typeof END_REASON_NAMES)[number];
 

@@ -31,16 +31,10 @@ export const DEFAULT_TIMEOUTS: Readonly<FlowTimeouts> = Object.freeze({
   active: 300,
 });
 
-/** Idle timeout classes: one LRU list per class, so each list is ordered by deadline. */
-export const TIMEOUT_CLASS = {
-  tcp_established: 0,
-  tcp_half_open: 1,
-  tcp_closed: 2,
-  udp: 3,
-  udp_dns: 4,
-  icmp: 5,
-  other: 6,
-} as const;
+/**
+ * Idle timeout classes, in the order of TimeoutClass in native/flows/flow_core.cc:
+ * one LRU list per class, so each list is ordered by deadline.
+ */
 export const TIMEOUT_CLASS_COUNT = 7;
 const CLASS_KEYS = ['tcp_established', 'tcp_half_open', 'tcp_closed', 'udp', 'udp_dns', 'icmp', 'other'] as const;
 
@@ -58,7 +52,7 @@ export function resolveTimeouts(partial: Partial<FlowTimeouts> = {}): FlowTimeou
   return out;
 }
 
-/** Idle timeout per class, indexed by TIMEOUT_CLASS. */
+/** Idle timeout per class, in class order. */
 export function classTimeouts(t: FlowTimeouts): Float64Array {
   return Float64Array.from(CLASS_KEYS, (k) => t[k]);
 }

@@ -6,7 +6,6 @@
 #include "../capture/interfaces.hpp"
 #include "../capture/pcap_open.hpp"
 #include "../parse/parser.hpp"
-#include "../system/huge_pages.hpp"
 #include "../system/privileges.hpp"
 #include "args.hpp"
 
@@ -128,22 +127,6 @@ Napi::Value BatchLayout(const Napi::CallbackInfo& info) {
   o.Set("dataOffset", Napi::Number::New(env, double(data_region_offset(capacity))));
   o.Set("columns", columns);
   return o;
-}
-
-// largeBuffer(bytes) -> ArrayBuffer of zeroed memory that may get huge pages
-// (see system/huge_pages.hpp); unmapped when the ArrayBuffer is collected.
-Napi::Value LargeBuffer(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "largeBuffer: bytes must be a number");
-  const double requested = info[0].As<Napi::Number>().DoubleValue();
-  // 2^40: far above any table here, far below what size_t or V8 can hold.
-  if (!(requested >= 1 && requested <= 1099511627776.0) || requested != static_cast<double>(static_cast<size_t>(requested)))
-    throw Napi::RangeError::New(env, "largeBuffer: bytes must be an integer from 1 to 2^40");
-  const size_t bytes = static_cast<size_t>(requested);
-  std::string error;
-  void* data = map_large(bytes, error);
-  if (data == nullptr) throw Napi::RangeError::New(env, "largeBuffer: cannot map " + std::to_string(bytes) + " bytes: " + error);
-  return Napi::ArrayBuffer::New(env, data, bytes, [bytes](Napi::Env, void* p) { unmap_large(p, bytes); });
 }
 
 Napi::Value SourceHash(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), WIREWATCH_SOURCE_HASH); }

@@ -11,7 +11,6 @@ Napi::Value DropPrivileges(const Napi::CallbackInfo& info);
 Napi::Value CheckFilter(const Napi::CallbackInfo& info);
 Napi::Value DecodeFrame(const Napi::CallbackInfo& info);
 Napi::Value BatchLayout(const Napi::CallbackInfo& info);
-Napi::Value LargeBuffer(const Napi::CallbackInfo& info);
 Napi::Value SourceHash(const Napi::CallbackInfo& info);
 
 }  // namespace wirewatch

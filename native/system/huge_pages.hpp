@@ -17,4 +17,10 @@ void* map_large(size_t bytes, std::string& error);
 
 void unmap_large(void* data, size_t bytes);
 
+// Backs the whole pages inside [data, data + bytes) with zeroed memory now, as
+// write faults would (madvise(MADV_POPULATE_WRITE), Linux 5.14+), without
+// changing their contents: safe while other threads use the memory. Returns
+// false where the kernel cannot (the pages then fault on first touch as usual).
+bool populate_range(void* data, size_t bytes);
+
 }  // namespace wirewatch

@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# Builds native/fuzz/parse_fuzzer.cc with libFuzzer + ASan + UBSan and runs it for
-# a bounded time (one job).
+# Builds the native fuzzers with libFuzzer + ASan + UBSan and runs each for a
+# bounded time (one job at a time):
+#   parse_fuzzer (native/fuzz/parse_fuzzer.cc): the packet parser, SECONDS;
+#   flow_fuzzer (native/fuzz/flow_fuzzer.cc): the flow table's core, FLOW_SECONDS.
 #
 #   test/native/fuzz.sh [SECONDS=60]
 #
-# Seeds: frames extracted from ../shared/corpus (when present) plus every input in
-# test/fuzz-regressions/, written under a temp dir (never into the repo). On any
-# finding the crashing input is copied into test/fuzz-regressions/ (commit it; the
-# unit test program replays that directory) and the script exits non-zero.
-# Env: FUZZ_WORKDIR=DIR keeps the build, seeds and corpus there (default: a temp
-# dir removed on exit); CXX (default clang++); FUZZ_ARGS extra libFuzzer flags.
+# Parser seeds: frames extracted from ../shared/corpus (when present) plus every
+# input in test/fuzz-regressions/; flow seeds: test/fuzz-regressions/flow/. All
+# are written under a temp dir (never into the repo). On any finding the
+# crashing input is copied into test/fuzz-regressions/ (flow/ for the flow
+# fuzzer; commit it: the parser's unit test program replays the parser's, and
+# this script seeds every later run with both) and the script exits non-zero.
+# Env: FUZZ_WORKDIR=DIR keeps the builds, seeds and corpora there (default: a
+# temp dir removed on exit); CXX (default clang++); FUZZ_ARGS extra libFuzzer
+# flags; FLOW_SECONDS (default SECONDS / 2).
 set -euo pipefail
 
 seconds="${1:-60}"
+flow_seconds="${FLOW_SECONDS:-$((seconds / 2))}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 regressions="$root/test/fuzz-regressions"
 corpus_src="$root/../shared/corpus"
@@ -25,12 +31,12 @@ else
   work="$(mktemp -d -t wirewatch-fuzz.XXXXXX)"
   trap 'rm -rf "$work"' EXIT
 fi
-mkdir -p "$work/seeds" "$work/corpus" "$work/artifacts"
+mkdir -p "$work/seeds" "$work/corpus" "$work/artifacts" "$work/flow-seeds" "$work/flow-corpus" "$work/flow-artifacts"
+flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I"$root/native")
 
-echo "fuzz: building parse_fuzzer with $cxx"
-"$cxx" -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-  -I"$root/native" "$root/native/fuzz/parse_fuzzer.cc" "$root/native/parse/parser.cc" \
-  -o "$work/parse_fuzzer"
+echo "fuzz: building parse_fuzzer and flow_fuzzer with $cxx"
+"$cxx" "${flags[@]}" "$root/native/fuzz/parse_fuzzer.cc" "$root/native/parse/parser.cc" -o "$work/parse_fuzzer"
+"$cxx" "${flags[@]}" "$root/native/fuzz/flow_fuzzer.cc" "$root/native/flows/flow_core.cc" -o "$work/flow_fuzzer"
 
 if [[ -d "$corpus_src" ]]; then
   python3 "$root/test/native/pcap_to_seeds.py" "$work/seeds" "$corpus_src"
@@ -40,28 +46,39 @@ fi
 if compgen -G "$regressions/*" >/dev/null; then
   find "$regressions" -maxdepth 1 -type f ! -name 'README*' -exec cp {} "$work/seeds/" \;
 fi
+if compgen -G "$regressions/flow/*" >/dev/null; then
+  cp "$regressions"/flow/* "$work/flow-seeds/"
+fi
+# libFuzzer wants at least one input to start from
+printf '\x08\x01\x01\x01\x00\x00\x00\x00' >"$work/flow-seeds/minimal"
 
-echo "fuzz: running for ${seconds}s"
-# Inputs already in $work/corpus (a kept FUZZ_WORKDIR) are reused. NEW/REDUCE
-# lines go to the log only.
-set +e
-# shellcheck disable=SC2086
-"$work/parse_fuzzer" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-  -print_final_stats=1 -artifact_prefix="$work/artifacts/" ${FUZZ_ARGS:-} \
-  "$work/corpus" "$work/seeds" 2>&1 | tee "$work/fuzz.log" | grep --line-buffered -v 'NEW \|REDUCE '
-status=${PIPESTATUS[0]}
-set -e
-
-found=0
-for f in "$work"/artifacts/*; do
-  [[ -e "$f" ]] || continue
-  name="$(basename "$f")"
-  cp "$f" "$regressions/$name"
-  echo "fuzz: FINDING saved as test/fuzz-regressions/$name" >&2
-  found=1
-done
-if [[ $status -ne 0 || $found -ne 0 ]]; then
-  echo "fuzz: FAILED (libFuzzer exit $status)" >&2
+# fuzz NAME SECONDS CORPUS SEEDS ARTIFACTS REGRESSIONS: runs one fuzzer; findings go to REGRESSIONS.
+failed=0
+fuzz() {
+  local name=$1 secs=$2 corpus=$3 seeds=$4 artifacts=$5 saved=$6 status
+  echo "fuzz: running $name for ${secs}s"
+  # Inputs already in the corpus (a kept FUZZ_WORKDIR) are reused. NEW/REDUCE
+  # lines go to the log only.
+  set +e
+  # shellcheck disable=SC2086
+  "$work/$name" -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$artifacts/" ${FUZZ_ARGS:-} \
+    "$corpus" "$seeds" 2>&1 | tee "$work/$name.log" | grep --line-buffered -v 'NEW \|REDUCE '
+  status=${PIPESTATUS[0]}
+  set -e
+  for f in "$artifacts"/*; do
+    [[ -e "$f" ]] || continue
+    mkdir -p "$saved"
+    cp "$f" "$saved/$(basename "$f")"
+    echo "fuzz: $name FINDING saved as ${saved#"$root"/}/$(basename "$f")" >&2
+    status=1
+  done
+  [[ $status -eq 0 ]] || failed=1
+}
+fuzz parse_fuzzer "$seconds" "$work/corpus" "$work/seeds" "$work/artifacts" "$regressions"
+[[ $flow_seconds -gt 0 ]] && fuzz flow_fuzzer "$flow_seconds" "$work/flow-corpus" "$work/flow-seeds" "$work/flow-artifacts" "$regressions/flow"
+if [[ $failed -ne 0 ]]; then
+  echo "fuzz: FAILED" >&2
   exit 1
 fi
 echo "fuzz: no findings"

@@ -1,0 +1,51 @@
+// JavaScript binding of one FlowCore (lib/flows/flow-table.ts wraps it).
+//
+// new FlowCore(maxFlows, hashSeed, icmpCounterparts, drain) maps the flow pool
+// and the index and allocates the queues; JavaScript reads them through the
+// ArrayBuffers this object exposes (pool, lists, counters, ended, withoutFlow,
+// sums). Every method runs on the JS thread. `drain` is called whenever a
+// queue is full, and at the end of a call that queued anything; a drain that
+// calls back into a mutating method gets an error instead of corrupting the
+// loop it interrupted.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "../flows/flow_core.hpp"
+
+namespace wirewatch {
+
+class FlowCoreWrap : public Napi::ObjectWrap<FlowCoreWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit FlowCoreWrap(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value Ingest(const Napi::CallbackInfo& info);
+  Napi::Value Expire(const Napi::CallbackInfo& info);
+  Napi::Value Flush(const Napi::CallbackInfo& info);
+  Napi::Value Clear(const Napi::CallbackInfo& info);
+  Napi::Value SetTimeouts(const Napi::CallbackInfo& info);
+  Napi::Value SetKeep(const Napi::CallbackInfo& info);
+  Napi::Value Queued(const Napi::CallbackInfo& info);
+  Napi::Value ResetQueues(const Napi::CallbackInfo& info);
+  Napi::Value NextSecond(const Napi::CallbackInfo& info);
+
+  void enter(Napi::Env env);
+  void call_drain();
+  Napi::ArrayBuffer keep(Napi::ArrayBuffer buffer, const char* name);
+  void prefault_ahead();
+
+  std::unique_ptr<FlowCore> core_;
+  Napi::FunctionReference drain_;
+  Napi::Reference<Napi::ArrayBuffer> pool_ref_;
+  Napi::Reference<Napi::Int16Array> icmp_ref_;
+  Napi::Env env_;
+  bool busy_ = false;
+  size_t pool_bytes_ = 0;
+  size_t prefaulted_to_ = 0;
+};
+
+}  // namespace wirewatch
