@@ -1,7 +1,8 @@
 // Bidirectional flow table (DESIGN §6). The per-packet work runs in the
 // addon's FlowCore (native/flows/flow_core.hpp), called once per run of rows:
-// in JavaScript it was ~60 % of a 1 M-flow replay, ~3× what the same loop
-// costs compiled (bench/RESULTS.md §4). This class owns the API, validation,
+// in JavaScript it took ~60 % of the pipeline thread in a 1 M-flow replay, and
+// compiled, with prefetching, it takes half as long (bench/RESULTS.md §4,
+// session 7). This class owns the API, validation,
 // records and snapshots, and reads the core's memory through typed views.
 // Objects appear only when a record is emitted (flow end, active report) or a
 // snapshot is asked for.

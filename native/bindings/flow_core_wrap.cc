@@ -55,7 +55,7 @@ Napi::Function FlowCoreWrap::Define(Napi::Env env) {
 }
 
 // new FlowCore(maxFlows, hashSeed, icmpCounterparts: Int16Array(512), drain)
-FlowCoreWrap::FlowCoreWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FlowCoreWrap>(info), env_(info.Env()) {
+FlowCoreWrap::FlowCoreWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FlowCoreWrap>(info) {
   Napi::Env env = info.Env();
   const uint32_t max_flows = uint32_arg(info, 0, "maxFlows");
   if (max_flows < 1 || max_flows > kMaxFlows) throw Napi::RangeError::New(env, "FlowCore: maxFlows must be from 1 to 2^28");
@@ -65,7 +65,6 @@ FlowCoreWrap::FlowCoreWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Fl
     throw Napi::TypeError::New(env, "FlowCore: expected (maxFlows, hashSeed, icmpCounterparts: Int16Array(512), drain)");
   Napi::Int16Array icmp = info[2].As<Napi::Int16Array>();
   icmp_ref_ = Napi::Persistent(icmp);
-  drain_ = Napi::Persistent(info[3].As<Napi::Function>());
 
   int bits = 4;
   while ((size_t(1) << bits) < size_t(2) * max_flows) bits++;
@@ -99,6 +98,10 @@ FlowCoreWrap::FlowCoreWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Fl
   // The JS object holds the buffers (and so the memory the core points into)
   // for as long as it lives; flow-table.ts reads them through views.
   Napi::Object self = info.This().As<Napi::Object>();
+  // On the object, not in a persistent reference: the drain closes over the
+  // FlowTable that holds this object, and a persistent one would keep both
+  // (and their mapped memory) alive forever.
+  self.Set("drain", info[3]);
   self.Set("pool", pool);
   self.Set("slots", slots);
   self.Set("lists", lists);
@@ -116,10 +119,11 @@ void FlowCoreWrap::enter(Napi::Env env) {
 
 void FlowCoreWrap::call_drain() {
   // Runs inside a core call, with busy_ set: the drain reads queues only.
-  drain_.Call(Value(), {});
+  Napi::Object self = Value();
+  self.Get("drain").As<Napi::Function>().Call(self, {});
 }
 
-// Runs `body` with the re-entrancy guard, then drains whatever it queued.
+// Runs `body` with the re-entrancy guard set (see enter()).
 template <typename Body>
 static void guarded(bool& busy, Body body) {
   busy = true;

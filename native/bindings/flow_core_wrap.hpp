@@ -3,7 +3,8 @@
 // new FlowCore(maxFlows, hashSeed, icmpCounterparts, drain) maps the flow pool
 // and the index and allocates the queues; JavaScript reads them through the
 // ArrayBuffers this object exposes (pool, lists, counters, ended, withoutFlow,
-// sums). Every method runs on the JS thread. `drain` is called whenever a
+// sums). Every method runs on the JS thread. `drain` (kept as the object's
+// `drain` property) is called whenever a
 // queue is full, and at the end of a call that queued anything; a drain that
 // calls back into a mutating method gets an error instead of corrupting the
 // loop it interrupted.
@@ -39,10 +40,8 @@ class FlowCoreWrap : public Napi::ObjectWrap<FlowCoreWrap> {
   void prefault_ahead();
 
   std::unique_ptr<FlowCore> core_;
-  Napi::FunctionReference drain_;
   Napi::Reference<Napi::ArrayBuffer> pool_ref_;
   Napi::Reference<Napi::Int16Array> icmp_ref_;
-  Napi::Env env_;
   bool busy_ = false;
   size_t pool_bytes_ = 0;
   size_t prefaulted_to_ = 0;

@@ -1,8 +1,9 @@
 // The flow table's per-packet work (lib/flows/flow-table.ts owns the API, the
 // records and the documentation of the semantics; DESIGN §6). It runs on the
-// JS thread, called once per run of rows, so it needs no locks; it lives in
-// C++ because a 1 M-flow replay spent ~60 % of its time here in JavaScript,
-// ~3× what the same loop costs compiled (bench/RESULTS.md §4, session 7).
+// JS thread, called once per run of rows, so it needs no locks. It is C++
+// because in JavaScript it took ~60 % of the pipeline thread in a 1 M-flow
+// replay; compiled, with prefetching, it takes half as long (bench/RESULTS.md
+// §4, session 7).
 //
 // All state JavaScript reads lives in memory it can see: the entries (a pool
 // of kEntryBytes per flow, layout below, mirrored in flow-table.ts), the list

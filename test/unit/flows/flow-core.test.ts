@@ -3,6 +3,8 @@
 // listeners, re-entrant calls, argument checks, and memory backed ahead of use.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { Batch } from '../../../lib/capture/batch.js';
 import { loadAddon } from '../../../lib/capture/binding.js';
@@ -96,6 +98,25 @@ describe('FlowTable native core', () => {
     expect(String(inner)).toMatch(/called again from inside a flow record listener/);
     expect(t.size).toBe(1);
     expect(t.stats.ended).toBe(3);
+  });
+
+  it('a table nobody references is collected, with its mapped memory', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    let collected = 0;
+    const registry = new FinalizationRegistry(() => collected++);
+    // Made in a plain function: an async function's frame could keep the last one alive.
+    const make = (i: number) => {
+      const t = new FlowTable({ hashSeed: 1, maxFlows: 1000, onRecord: () => {} });
+      t.ingest(makeBatch(udpFlows(10)));
+      registry.register(t, i);
+    };
+    for (let i = 0; i < 4; i++) make(i);
+    for (let i = 0; i < 10 && collected < 4; i++) {
+      gc();
+      await sleep(20);
+    }
+    expect(collected).toBe(4);
   });
 
   it('checks the batch it is given: rows beyond the capacity or a buffer too small are refused', () => {
