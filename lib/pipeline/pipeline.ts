@@ -1,8 +1,9 @@
 // The pipeline (DESIGN §1): batches → FlowTable + Windows + layer counts, and out
 // come flow records, closed per-second samples and snapshots. It has no thread of
 // its own: the daemon runs it in a worker_thread, a library user in-process. All
-// per-packet work happens in FlowTable.ingestRange, Windows.countRun and LayerCounts.add
-// (typed arrays only); this file only wires them and does per-batch/per-tick work.
+// per-packet work happens in FlowTable.ingestRange (in the addon), Windows.countRun and
+// LayerCounts.add (typed arrays only); this file only wires them and does
+// per-batch/per-tick work.
 import { EventEmitter } from 'node:events';
 import type { Batch } from '../capture/batch.js';
 import { LayerCounts, type LayerCountsJSON } from '../capture/layer-counts.js';
