@@ -117,7 +117,7 @@ export interface NativeFlowCore {
 }
 
 export interface NativeAddon {
-  FlowCore: new (maxFlows: number, hashSeed: number, icmpCounterparts: Int16Array, drain: () => void) => NativeFlowCore;
+  FlowCore: new (maxFlows: number, hashSeed: number, icmpCounterparts: Int16Array, drain: (sumsFull: boolean) => void) => NativeFlowCore;
   Source: new (
     options: NativeSourceOptions,
     onBatch: (slot: number) => boolean | void,

@@ -177,7 +177,7 @@ export class FlowTable {
     this.communityIdSeed = options.communityIdSeed ?? 0;
     const hashSeed = (options.hashSeed ?? (Math.random() * 2 ** 32)) >>> 0;
 
-    const core = new (loadAddon().FlowCore)(maxFlows, hashSeed, ICMP_COUNTERPARTS, () => this.#drain());
+    const core = new (loadAddon().FlowCore)(maxFlows, hashSeed, ICMP_COUNTERPARTS, (sumsFull) => this.#drain(sumsFull));
     this.#core = core;
     this.#pool = entryViews(core.pool);
     this.#ended = entryViews(core.ended);
@@ -315,16 +315,17 @@ export class FlowTable {
   /**
    * Called by the core when a queue is full, and when a call that queued
    * something returns: builds the ended flows' records, and hands the rows
-   * without a flow and a full list of sums to the sink.
+   * without a flow to the sink, and the list of sums when a flow needs a
+   * place in it and it is full (sumsFull).
    */
-  #drain(): void {
-    const [ended, withoutFlow, sums] = this.#core.queued();
+  #drain(sumsFull: boolean): void {
+    const [ended, withoutFlow] = this.#core.queued();
     this.#core.resetQueues();
     const sink = this.#secondSink;
     if (sink !== null && this.#batch !== null) {
       for (let k = 0; k < withoutFlow; k++) sink.addRowWithoutFlow(this.#batch, this.#withoutFlow[k]!);
     }
-    if (sink !== null && sums === this.#core.sumsCapacity) this.flushSeconds();
+    if (sumsFull) this.flushSeconds();
     const onRecord = this.#onRecord;
     if (onRecord === null || ended === 0) return;
     // Every record goes out even if a listener throws; the first error is rethrown.

@@ -1,5 +1,6 @@
 #include "flow_core_wrap.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -63,8 +64,9 @@ FlowCoreWrap::FlowCoreWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Fl
   if (info.Length() < 4 || !info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_int16_array ||
       info[2].As<Napi::TypedArray>().ElementLength() != 512 || !info[3].IsFunction())
     throw Napi::TypeError::New(env, "FlowCore: expected (maxFlows, hashSeed, icmpCounterparts: Int16Array(512), drain)");
-  Napi::Int16Array icmp = info[2].As<Napi::Int16Array>();
-  icmp_ref_ = Napi::Persistent(icmp);
+  Napi::Int16Array icmp_array = info[2].As<Napi::Int16Array>();
+  IcmpCounterparts icmp;
+  std::copy_n(icmp_array.Data(), icmp.size(), icmp.begin());
 
   int bits = 4;
   while ((size_t(1) << bits) < size_t(2) * max_flows) bits++;
@@ -92,8 +94,7 @@ FlowCoreWrap::FlowCoreWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Fl
   m.sec_bytes = reinterpret_cast<double*>(static_cast<char*>(sums.Data()) + key_bytes);
   m.sec_packets = m.sec_bytes + kSecCapacity;
   m.sec_capacity = kSecCapacity;
-  m.icmp_counterparts = icmp.Data();
-  core_ = std::make_unique<FlowCore>(m, max_flows, hash_seed, [this] { call_drain(); });
+  core_ = std::make_unique<FlowCore>(m, icmp, max_flows, hash_seed, [this](bool sums_full) { call_drain(sums_full); });
 
   // The JS object holds the buffers (and so the memory the core points into)
   // for as long as it lives; flow-table.ts reads them through views.
@@ -117,10 +118,17 @@ void FlowCoreWrap::enter(Napi::Env env) {
   if (busy_) throw Napi::Error::New(env, "FlowTable: called again from inside a flow record listener; defer the call (queueMicrotask)");
 }
 
-void FlowCoreWrap::call_drain() {
+void FlowCoreWrap::call_drain(bool sums_full) {
   // Runs inside a core call, with busy_ set: the drain reads queues only.
   Napi::Object self = Value();
-  self.Get("drain").As<Napi::Function>().Call(self, {});
+  self.Get("drain").As<Napi::Function>().Call(self, {Napi::Boolean::New(Env(), sums_full)});
+  // A listener may have detached (transferred) the batch's buffer; the core
+  // must not read it again.
+  if (ingest_buffer_ != nullptr) {
+    Napi::ArrayBuffer buffer(Env(), ingest_buffer_);
+    if (buffer.IsDetached() || buffer.Data() != ingest_data_ || buffer.ByteLength() < ingest_bytes_)
+      throw Napi::Error::New(Env(), "FlowTable: a listener detached the batch's buffer during ingest; the rest of the batch was not read");
+  }
 }
 
 // Runs `body` with the re-entrancy guard set (see enter()).
@@ -159,10 +167,19 @@ Napi::Value FlowCoreWrap::Ingest(const Napi::CallbackInfo& info) {
       reinterpret_cast<const uint8_t*>(col(kCol_l3)),         reinterpret_cast<const uint8_t*>(col(kCol_ip_proto)),
       reinterpret_cast<const uint8_t*>(col(kCol_frag)),
   };
-  guarded(busy_, [&] {
-    core_->ingest(b, from, to);
-    if (core_->ended_count() > 0 || core_->without_flow_count() > 0) call_drain();
-  });
+  ingest_buffer_ = buffer;
+  ingest_data_ = buffer.Data();
+  ingest_bytes_ = buffer.ByteLength();
+  try {
+    guarded(busy_, [&] {
+      core_->ingest(b, from, to);
+      if (core_->ended_count() > 0 || core_->without_flow_count() > 0) call_drain(false);
+    });
+  } catch (...) {
+    ingest_buffer_ = nullptr;
+    throw;
+  }
+  ingest_buffer_ = nullptr;
   prefault_ahead();
   return env.Undefined();
 }
@@ -189,7 +206,7 @@ Napi::Value FlowCoreWrap::Expire(const Napi::CallbackInfo& info) {
   uint32_t n = 0;
   guarded(busy_, [&] {
     n = core_->expire(now);
-    if (core_->ended_count() > 0) call_drain();
+    if (core_->ended_count() > 0) call_drain(false);
   });
   return Napi::Number::New(env, n);
 }
@@ -200,7 +217,7 @@ Napi::Value FlowCoreWrap::Flush(const Napi::CallbackInfo& info) {
   uint32_t n = 0;
   guarded(busy_, [&] {
     n = core_->flush();
-    if (core_->ended_count() > 0) call_drain();
+    if (core_->ended_count() > 0) call_drain(false);
   });
   return Napi::Number::New(env, n);
 }

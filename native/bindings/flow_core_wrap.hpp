@@ -3,11 +3,11 @@
 // new FlowCore(maxFlows, hashSeed, icmpCounterparts, drain) maps the flow pool
 // and the index and allocates the queues; JavaScript reads them through the
 // ArrayBuffers this object exposes (pool, lists, counters, ended, withoutFlow,
-// sums). Every method runs on the JS thread. `drain` (kept as the object's
-// `drain` property) is called whenever a
-// queue is full, and at the end of a call that queued anything; a drain that
-// calls back into a mutating method gets an error instead of corrupting the
-// loop it interrupted.
+// sums). Every method runs on the JS thread. `drain(sumsFull)` (kept as the
+// object's `drain` property) is called whenever a queue is full, and at the
+// end of a call that queued anything. A drain that calls back into a mutating
+// method gets an error instead of corrupting the loop it interrupted, and one
+// that detaches the batch's buffer stops the ingest with an error.
 #pragma once
 
 #include <napi.h>
@@ -35,14 +35,17 @@ class FlowCoreWrap : public Napi::ObjectWrap<FlowCoreWrap> {
   Napi::Value NextSecond(const Napi::CallbackInfo& info);
 
   void enter(Napi::Env env);
-  void call_drain();
+  void call_drain(bool sums_full);
   Napi::ArrayBuffer keep(Napi::ArrayBuffer buffer, const char* name);
   void prefault_ahead();
 
   std::unique_ptr<FlowCore> core_;
   Napi::Reference<Napi::ArrayBuffer> pool_ref_;
-  Napi::Reference<Napi::Int16Array> icmp_ref_;
   bool busy_ = false;
+  // The batch being ingested (valid during Ingest only), to notice a detach in a drain.
+  napi_value ingest_buffer_ = nullptr;
+  const void* ingest_data_ = nullptr;
+  size_t ingest_bytes_ = 0;
   size_t pool_bytes_ = 0;
   size_t prefaulted_to_ = 0;
 };

@@ -35,7 +35,8 @@ enum TimeoutClass : uint8_t { kTcpEstablished, kTcpHalfOpen, kTcpClosed, kUdp, k
 
 }  // namespace
 
-FlowCore::FlowCore(const FlowCoreMemory& memory, uint32_t max_flows, uint32_t hash_seed, std::function<void()> drain)
+FlowCore::FlowCore(const FlowCoreMemory& memory, const IcmpCounterparts& icmp, uint32_t max_flows, uint32_t hash_seed,
+                   std::function<void(bool)> drain)
     : m_(memory),
       head_(memory.lists),
       tail_(memory.lists + kTimeoutClasses),
@@ -43,6 +44,7 @@ FlowCore::FlowCore(const FlowCoreMemory& memory, uint32_t max_flows, uint32_t ha
       hash_seed_(hash_seed),
       mask_((1u << memory.index_bits) - 1),
       shift_(32 - memory.index_bits),
+      icmp_(icmp),
       drain_(std::move(drain)),
       next_sweep_(-INFINITY) {
   for (int c = 0; c < kTimeoutClasses; c++) head_[c] = tail_[c] = kNil;
@@ -148,7 +150,7 @@ void FlowCore::packet(const BatchColumns& b, uint32_t i, uint8_t proto, double t
   if (proto == kProtoIcmp || proto == kProtoIcmpv6) {
     // Echo request (8,0) and reply (0,8) become mirror images of one key;
     // one-way messages keep (type, code).
-    const int counterpart = m_.icmp_counterparts[(proto == kProtoIcmpv6 ? 256 : 0) + (sport & 0xff)];
+    const int counterpart = icmp_[(proto == kProtoIcmpv6 ? 256 : 0) + (sport & 0xff)];
     if (counterpart >= 0) dport = uint16_t(counterpart);
   }
   // Canonical order: the smaller (address words, port) endpoint is "lo". Any
@@ -222,7 +224,7 @@ void FlowCore::packet(const BatchColumns& b, uint32_t i, uint8_t proto, double t
 // one packet) and stamps it. A full list is handed over first.
 void FlowCore::start_second(int32_t id, uint32_t wire, bool src_is_lo) {
   if (sec_count_ == m_.sec_capacity) {
-    drain_();
+    drain_(true);
     if (sec_count_ == m_.sec_capacity) next_second();  // a drain that did not hand it over loses it, not memory
   }
   const uint32_t k = sec_count_++;
@@ -242,7 +244,7 @@ void FlowCore::start_second(int32_t id, uint32_t wire, bool src_is_lo) {
 void FlowCore::row_without_flow(uint32_t i) {
   if (!keep_sums_) return;
   if (without_flow_count_ == m_.without_flow_capacity) {
-    drain_();
+    drain_(false);
     if (without_flow_count_ == m_.without_flow_capacity) without_flow_count_ = 0;
   }
   m_.without_flow[without_flow_count_++] = int32_t(i);
@@ -322,6 +324,7 @@ void FlowCore::create(const BatchColumns& b, uint32_t i, uint32_t h, const uint3
   e.cls = class_for(proto, state, sport, dport);
   link(id, e.cls);
   if (keep_sums_) start_second(id, wire, src_is_lo);
+  else e.sec_gen = 0;  // a reused entry's stamp must not match a later period (gen is never 0)
 }
 
 // ── ending and reporting ──
@@ -348,8 +351,8 @@ void FlowCore::evict_one() {
       victim = id;
     }
   }
+  end(victim, kEndEvicted);  // first: a drain that throws there leaves the flow, uncounted
   m_.counters[kEvicted]++;
-  end(victim, kEndEvicted);
 }
 
 // Emits an `active` record; the next period starts at the packet (sec, nsec)
@@ -379,7 +382,7 @@ void FlowCore::end(int32_t id, uint32_t reason) {
 void FlowCore::queue_copy(int32_t id, uint32_t reason) {
   if (!keep_records_) return;
   if (ended_count_ == m_.ended_capacity) {
-    drain_();
+    drain_(false);
     if (ended_count_ == m_.ended_capacity) ended_count_ = 0;
   }
   FlowEntry& copy = m_.ended[ended_count_++];

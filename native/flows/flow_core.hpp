@@ -12,6 +12,7 @@
 // `drain` (JavaScript empties it) and goes on.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -92,16 +93,20 @@ struct FlowCoreMemory {
   double* sec_bytes;
   double* sec_packets;
   uint32_t sec_capacity;
-  // Community ID's ICMP "port" equivalents (community-id.ts): the counterpart
-  // of each ICMP type, then of each ICMPv6 type; -1 = one-way.
-  const int16_t* icmp_counterparts;
 };
+
+// Community ID's ICMP "port" equivalents (community-id.ts): the counterpart
+// of each ICMP type, then of each ICMPv6 type; -1 = one-way.
+using IcmpCounterparts = std::array<int16_t, 512>;
 
 class FlowCore {
  public:
-  // `drain` is called when the ended queue, the rows without a flow or the
-  // dense list is full; it must empty them (reset_* below).
-  FlowCore(const FlowCoreMemory& memory, uint32_t max_flows, uint32_t hash_seed, std::function<void()> drain);
+  // `drain` is called when the ended queue or the rows without a flow are
+  // full (false), or when the dense list is full and a flow needs a place in
+  // it (true); it should empty them (reset_*, next_second below). A queue it
+  // leaves full is dropped, so memory is never at its mercy.
+  FlowCore(const FlowCoreMemory& memory, const IcmpCounterparts& icmp, uint32_t max_flows, uint32_t hash_seed,
+           std::function<void(bool sums_full)> drain);
 
   void set_timeouts(const double idle[kTimeoutClasses], double active);
   void set_keep_records(bool keep) { keep_records_ = keep; }
@@ -156,7 +161,8 @@ class FlowCore {
   const uint32_t hash_seed_;
   const uint32_t mask_;
   const int shift_;
-  std::function<void()> drain_;
+  const IcmpCounterparts icmp_;
+  std::function<void(bool)> drain_;
   double idle_[kTimeoutClasses] = {};
   double active_ = 0;
   bool keep_records_ = false;

@@ -67,7 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint32_t sec_capacity = 1 + in.byte() % 8;
   std::vector<uint32_t> sec_keys(size_t(sec_capacity) * kSecWords);
   std::vector<double> sec_bytes(sec_capacity), sec_packets(sec_capacity);
-  std::vector<int16_t> icmp(512, -1);
+  IcmpCounterparts icmp;
+  icmp.fill(-1);
   icmp[8] = 0, icmp[0] = 8, icmp[256 + 128] = 129, icmp[256 + 129] = 128;
 
   FlowCoreMemory m{};
@@ -84,15 +85,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   m.sec_bytes = sec_bytes.data();
   m.sec_packets = sec_packets.data();
   m.sec_capacity = sec_capacity;
-  m.icmp_counterparts = icmp.data();
 
   // A drain that sometimes leaves a queue full: the core must cope.
   const uint8_t drain_mode = in.byte();
   FlowCore* core_ptr = nullptr;
-  FlowCore core(m, max_flows, in.u16() | uint32_t(in.u16()) << 16, [&] {
+  FlowCore core(m, icmp, max_flows, in.u16() | uint32_t(in.u16()) << 16, [&](bool sums_full) {
     if (drain_mode & 1) core_ptr->reset_ended();
     if (drain_mode & 2) core_ptr->reset_without_flow();
-    if (drain_mode & 4) core_ptr->next_second();
+    if ((drain_mode & 4) && sums_full) core_ptr->next_second();
   });
   core_ptr = &core;
   double idle[kTimeoutClasses];

@@ -32,7 +32,7 @@ else
   trap 'rm -rf "$work"' EXIT
 fi
 mkdir -p "$work/seeds" "$work/corpus" "$work/artifacts" "$work/flow-seeds" "$work/flow-corpus" "$work/flow-artifacts"
-flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I"$root/native")
+flags=(-std=c++17 -g -O1 -ffp-contract=off -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I"$root/native")
 
 echo "fuzz: building parse_fuzzer and flow_fuzzer with $cxx"
 "$cxx" "${flags[@]}" "$root/native/fuzz/parse_fuzzer.cc" "$root/native/parse/parser.cc" -o "$work/parse_fuzzer"

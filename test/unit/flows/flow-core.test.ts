@@ -119,6 +119,67 @@ describe('FlowTable native core', () => {
     expect(collected).toBe(4);
   });
 
+  it('stops with a clear error when a listener detaches the batch being read, instead of reading freed memory', () => {
+    const batch = makeBatch(udpFlows(4000));
+    let transferred = false;
+    const t = new FlowTable({
+      hashSeed: 1,
+      maxFlows: 1, // every new flow evicts one: the record queue fills in the middle of the batch
+      onRecord: () => {
+        if (transferred) return;
+        transferred = true;
+        structuredClone(batch.buffer, { transfer: [batch.buffer] });
+      },
+    });
+    expect(() => t.ingest(batch)).toThrow(/detached the batch's buffer during ingest/);
+    expect(batch.buffer.byteLength).toBe(0);
+    // What was read before is intact, and the table goes on with the next batch.
+    expect(t.size).toBe(1);
+    expect(t.stats.created.total).toBeLessThan(4000);
+    t.ingest(makeBatch(udpFlows(3, 10)));
+    expect(t.size).toBe(1);
+  });
+
+  it('hands the list of sums over only when a flow needs a place in a full list, as per packet', () => {
+    // 2^17 flows fill the list exactly; a fragment in the same call must not hand it over early.
+    // Flow 0 is the only one to port 9.
+    const flows: FakePacket[] = Array.from({ length: 2 ** 17 }, (_, i) => ({
+      t: 0, src: '10.0.0.1', sport: 1 + (i % 60000), dst: `10.1.${Math.floor(i / 60000)}.1`, dport: i === 0 ? 9 : 7, proto: UDP, len: 100,
+    }));
+    const calls: Array<{ packets: number; hiFirst: boolean }> = [];
+    const sink: FlowSecondSink = {
+      addFlowSecond: (_h, _w, _lo, _hi, _loPort, hiPort, _s, _v, _p, _bytes, packets, hiFirst) => {
+        if (hiPort === 9) calls.push({ packets, hiFirst });
+      },
+      addRowWithoutFlow: () => {},
+    };
+    const t = new FlowTable({ hashSeed: 1, maxFlows: 200_000 });
+    t.secondSink = sink;
+    t.ingest(makeBatch([...flows, { t: 0, src: '10.0.0.1', dst: '10.0.0.2', proto: UDP, frag: 1 }]));
+    expect(calls).toEqual([]);
+    t.ingest(makeBatch([{ t: 0.5, src: '10.1.0.1', sport: 9, dst: '10.0.0.1', dport: 1, proto: UDP }])); // flow 0's answer
+    t.flushSeconds();
+    expect(calls).toEqual([{ packets: 2, hiFirst: false }]);
+  });
+
+  it('a flow created while no sink is set starts fresh sums when one is set again (a reused entry keeps no old place)', () => {
+    const sums: Array<{ port: number; packets: number }> = [];
+    const sink: FlowSecondSink = {
+      addFlowSecond: (_h, _w, _lo, _hi, loPort, _hiPort, _s, _v, _p, _bytes, packets) => sums.push({ port: loPort, packets }),
+      addRowWithoutFlow: () => {},
+    };
+    const t = new FlowTable({ hashSeed: 1, timeouts: { udp: 1 } });
+    const udp = (time: number, sport: number): FakePacket => ({ t: time, src: '10.0.0.1', sport, dst: '10.0.0.2', dport: 9999, proto: UDP });
+    t.secondSink = sink;
+    t.ingest(makeBatch([udp(0, 1000)])); // flow A gets place 0 in the list
+    t.secondSink = null;
+    t.ingest(makeBatch([udp(5, 2000)])); // A ends (idle); flow B takes A's entry
+    t.secondSink = sink;
+    t.ingest(makeBatch([udp(5.1, 2000)]));
+    t.flushSeconds();
+    expect(sums).toEqual([{ port: 1000, packets: 1 }, { port: 2000, packets: 1 }]);
+  });
+
   it('checks the batch it is given: rows beyond the capacity or a buffer too small are refused', () => {
     const core = new (loadAddon().FlowCore)(16, 1, ICMP_COUNTERPARTS, () => {});
     const batch = makeBatch(udpFlows(4));
