@@ -111,11 +111,22 @@ FlowCoreWrap::FlowCoreWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Fl
   self.Set("withoutFlow", without_flow);
   self.Set("sums", sums);
   self.Set("sumsCapacity", Napi::Number::New(env, kSecCapacity));
-  pool_ref_ = Napi::Persistent(pool);
 }
 
-void FlowCoreWrap::enter(Napi::Env env) {
+// Runs a core call that may reach JavaScript through the drain: refuses one
+// made from inside a drain (it would corrupt the loop the drain interrupted),
+// then drains what the call queued. ingest_buffer_ is set by Ingest's body.
+template <typename Body>
+void FlowCoreWrap::run(Napi::Env env, Body body) {
   if (busy_) throw Napi::Error::New(env, "FlowTable: called again from inside a flow record listener; defer the call (queueMicrotask)");
+  struct Done {
+    FlowCoreWrap& w;
+    ~Done() { w.busy_ = false, w.ingest_buffer_ = nullptr; }
+  } done{*this};
+  busy_ = true;
+  body();
+  ingest_buffer_ = nullptr;  // read to the end: a listener may do what it likes with it now
+  if (core_->ended_count() > 0 || core_->without_flow_count() > 0) call_drain(false);
 }
 
 void FlowCoreWrap::call_drain(bool sums_full) {
@@ -131,23 +142,9 @@ void FlowCoreWrap::call_drain(bool sums_full) {
   }
 }
 
-// Runs `body` with the re-entrancy guard set (see enter()).
-template <typename Body>
-static void guarded(bool& busy, Body body) {
-  busy = true;
-  try {
-    body();
-  } catch (...) {
-    busy = false;
-    throw;
-  }
-  busy = false;
-}
-
 // ingest(batchBuffer, capacity, from, to)
 Napi::Value FlowCoreWrap::Ingest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  enter(env);
   if (info.Length() < 4 || !info[0].IsArrayBuffer()) throw Napi::TypeError::New(env, "FlowCore.ingest: expected (ArrayBuffer, capacity, from, to)");
   Napi::ArrayBuffer buffer = info[0].As<Napi::ArrayBuffer>();
   const uint32_t capacity = uint32_arg(info, 1, "capacity");
@@ -167,19 +164,12 @@ Napi::Value FlowCoreWrap::Ingest(const Napi::CallbackInfo& info) {
       reinterpret_cast<const uint8_t*>(col(kCol_l3)),         reinterpret_cast<const uint8_t*>(col(kCol_ip_proto)),
       reinterpret_cast<const uint8_t*>(col(kCol_frag)),
   };
-  ingest_buffer_ = buffer;
-  ingest_data_ = buffer.Data();
-  ingest_bytes_ = buffer.ByteLength();
-  try {
-    guarded(busy_, [&] {
-      core_->ingest(b, from, to);
-      if (core_->ended_count() > 0 || core_->without_flow_count() > 0) call_drain(false);
-    });
-  } catch (...) {
-    ingest_buffer_ = nullptr;
-    throw;
-  }
-  ingest_buffer_ = nullptr;
+  run(env, [&] {
+    ingest_buffer_ = buffer;
+    ingest_data_ = buffer.Data();
+    ingest_bytes_ = buffer.ByteLength();
+    core_->ingest(b, from, to);
+  });
   prefault_ahead();
   return env.Undefined();
 }
@@ -191,8 +181,9 @@ void FlowCoreWrap::prefault_ahead() {
   if (used == 0 || used + kPrefaultChunk / 2 <= prefaulted_to_ || prefaulted_to_ >= pool_bytes_) return;
   Napi::Object self = Value();
   if (prefaulted_to_ == 0) PrefaultWork::Start(self.Get("slots").As<Napi::ArrayBuffer>(), 0, SIZE_MAX);
+  const Napi::ArrayBuffer pool = self.Get("pool").As<Napi::ArrayBuffer>();
   while (prefaulted_to_ < used + kPrefaultChunk / 2 && prefaulted_to_ < pool_bytes_) {
-    PrefaultWork::Start(pool_ref_.Value(), prefaulted_to_, kPrefaultChunk);
+    PrefaultWork::Start(pool, prefaulted_to_, kPrefaultChunk);
     prefaulted_to_ += kPrefaultChunk;
   }
 }
@@ -200,31 +191,24 @@ void FlowCoreWrap::prefault_ahead() {
 // expire(now) -> flows ended
 Napi::Value FlowCoreWrap::Expire(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  enter(env);
   if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "FlowCore.expire: now must be a number");
   const double now = info[0].As<Napi::Number>().DoubleValue();
   uint32_t n = 0;
-  guarded(busy_, [&] {
-    n = core_->expire(now);
-    if (core_->ended_count() > 0) call_drain(false);
-  });
+  run(env, [&] { n = core_->expire(now); });
   return Napi::Number::New(env, n);
 }
 
 Napi::Value FlowCoreWrap::Flush(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  enter(env);
   uint32_t n = 0;
-  guarded(busy_, [&] {
-    n = core_->flush();
-    if (core_->ended_count() > 0) call_drain(false);
-  });
+  run(env, [&] { n = core_->flush(); });
   return Napi::Number::New(env, n);
 }
 
 Napi::Value FlowCoreWrap::Clear(const Napi::CallbackInfo& info) {
-  enter(info.Env());
-  return Napi::Number::New(info.Env(), core_->clear());
+  uint32_t n = 0;
+  run(info.Env(), [&] { n = core_->clear(); });
+  return Napi::Number::New(info.Env(), n);
 }
 
 // setTimeouts(idle: Float64Array(7) by TIMEOUT_CLASS, active)

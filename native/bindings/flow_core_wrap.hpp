@@ -34,14 +34,13 @@ class FlowCoreWrap : public Napi::ObjectWrap<FlowCoreWrap> {
   Napi::Value ResetQueues(const Napi::CallbackInfo& info);
   Napi::Value NextSecond(const Napi::CallbackInfo& info);
 
-  void enter(Napi::Env env);
+  template <typename Body>
+  void run(Napi::Env env, Body body);
   void call_drain(bool sums_full);
-  Napi::ArrayBuffer keep(Napi::ArrayBuffer buffer, const char* name);
   void prefault_ahead();
 
   std::unique_ptr<FlowCore> core_;
-  Napi::Reference<Napi::ArrayBuffer> pool_ref_;
-  bool busy_ = false;
+  bool busy_ = false;  // a core call is running (and may be in a drain)
   // The batch being ingested (valid during Ingest only), to notice a detach in a drain.
   napi_value ingest_buffer_ = nullptr;
   const void* ingest_data_ = nullptr;
